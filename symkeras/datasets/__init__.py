@@ -1,0 +1,1 @@
+"""Offline datasets in Keras's shapes; nothing is ever downloaded."""

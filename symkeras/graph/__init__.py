@@ -1,0 +1,25 @@
+"""The symbolic graph: typed variables, ops, `grad`, the optimizer, and compiled functions.
+
+Usable without the Keras layer, like Theano::
+
+    from symkeras import graph as G
+    x = G.matrix("x"); w = G.shared(np.ones((3, 2), "float32"), name="w")
+    cost = G.ops.sum(G.ops.tanh(x @ w) ** 2)
+    g = G.grad(cost, w)
+    f = G.function([x], [cost, g], updates=[(w, w - 0.1 * g)])
+    G.debugprint(f)
+"""
+from symkeras.graph import config
+from symkeras.graph.basic import Apply, Constant, Op, Shared, Variable, as_tensor
+from symkeras.graph.constructors import constant, matrix, scalar, shared, tensor, tensor3, tensor4, vector
+from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.function import Function, MissingInputError, function
+from symkeras.graph.grad import DisconnectedInputError, grad, hessian, jacobian
+from symkeras.graph.type import TensorType
+from symkeras import ops
+
+__all__ = [
+    "Apply", "Constant", "DisconnectedInputError", "Function", "FunctionGraph", "MissingInputError", "Op",
+    "Shared", "TensorType", "Variable", "as_tensor", "config", "constant", "function", "grad", "hessian",
+    "jacobian", "matrix", "ops", "scalar", "shared", "tensor", "tensor3", "tensor4", "vector",
+]

@@ -1,0 +1,11 @@
+"""Process-wide settings of the graph layer, read from the environment once."""
+import os
+
+#: default float dtype of symbolic constants built from Python floats
+floatX: str = os.environ.get("SYMKERAS_FLOATX", "float32")
+
+#: 1 prints the rewrites applied; 2 also prints generated source (tinygrad's DEBUG)
+debug: int = int(os.environ.get("SYMKERAS_DEBUG", "0") or 0)
+
+#: the linker `function` uses when none is given
+default_mode: str = os.environ.get("SYMKERAS_MODE", "py")
