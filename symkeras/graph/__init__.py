@@ -15,11 +15,14 @@ from symkeras.graph.constructors import constant, matrix, scalar, shared, tensor
 from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.function import Function, MissingInputError, function
 from symkeras.graph.grad import DisconnectedInputError, grad, hessian, jacobian
+from symkeras.graph.printing import debugprint, pprint, pydotprint, to_dot
 from symkeras.graph.type import TensorType
+from symkeras.graph.verify_grad import GradientError, verify_grad
 from symkeras import ops
 
 __all__ = [
-    "Apply", "Constant", "DisconnectedInputError", "Function", "FunctionGraph", "MissingInputError", "Op",
-    "Shared", "TensorType", "Variable", "as_tensor", "config", "constant", "function", "grad", "hessian",
-    "jacobian", "matrix", "ops", "scalar", "shared", "tensor", "tensor3", "tensor4", "vector",
+    "Apply", "Constant", "DisconnectedInputError", "Function", "FunctionGraph", "GradientError", "MissingInputError",
+    "Op", "Shared", "TensorType", "Variable", "as_tensor", "config", "constant", "debugprint", "function", "grad",
+    "hessian", "jacobian", "matrix", "ops", "pprint", "pydotprint", "scalar", "shared", "tensor", "tensor3",
+    "tensor4", "to_dot", "verify_grad", "vector",
 ]

@@ -259,7 +259,7 @@ class Constant(Variable):
             return self.name
         if self.data.size <= 4:
             text = np.array2string(self.data, separator=", ")
-            return text if self.data.ndim else str(self.data.item())
+            return text if self.data.ndim else str(self.data[()])
         return f"Constant{{{format_shape(self.data.shape)}, {self.data.dtype}}}"
 
 

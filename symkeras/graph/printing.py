@@ -106,11 +106,7 @@ class _TreePrinter:
             self.tree(inp, rest + ("└─ " if last else "├─ "), rest + ("   " if last else "│  "))
 
     def _line(self, prefix: str, head: str, var: Variable, kind: str, note: str) -> None:
-        text = prefix + head
-        if self.print_type:
-            text += f" {_type_text(var)}{kind}"
-        elif kind:
-            text += kind
+        text = prefix + head + (f" {_type_text(var)}" if self.print_type else "") + kind
         self.lines.append(text + (f"  ({note})" if note else ""))
 
 
@@ -135,7 +131,9 @@ def pprint(obj: Printable) -> str:
     """Infix math for each output of `obj`, one per line: ``tanh((x @ w) + b)``.
 
     Elementwise arithmetic, comparisons and logic, and ``Dot``/``Matmul`` (``@``) are
-    written infix; every other op as ``op(args)``; leaves by name (constants by value).
+    written infix, parenthesized wherever nested in another infix operation; every
+    other op as ``op(args)`` (``op.k(args)`` for output k of a multi-output op); leaves
+    by name, unnamed scalar constants by value.
     """
     outputs, _, _ = _roots(obj)
     return "\n".join(_infix(v, nested=False) for v in outputs)
@@ -150,14 +148,15 @@ def _infix(var: Variable, nested: bool) -> str:
         return _leaf_text(var)
     op = node.op
     name = op.scalar_op.name if isinstance(op, Elemwise) else type(op).__name__
-    if isinstance(op, Elemwise) and name in UNARY_OPERATORS:
-        return UNARY_OPERATORS[name] + _infix(node.inputs[0], nested=True)
     symbol = BINARY_OPERATORS.get(name) if isinstance(op, Elemwise) else ("@" if name in MATMUL_OPS else None)
-    if symbol is not None and len(node.inputs) == 2:
+    if isinstance(op, Elemwise) and name in UNARY_OPERATORS:
+        text = UNARY_OPERATORS[name] + _infix(node.inputs[0], nested=True)
+    elif symbol is not None and len(node.inputs) == 2:
         text = f"{_infix(node.inputs[0], True)} {symbol} {_infix(node.inputs[1], True)}"
-        return f"({text})" if nested else text
-    label = str(op.scalar_op) if isinstance(op, Elemwise) else _node_label(var)
-    return f"{label}({', '.join(_infix(i, nested=False) for i in node.inputs)})"
+    else:
+        label = str(op.scalar_op) if isinstance(op, Elemwise) else _node_label(var)
+        return f"{label}({', '.join(_infix(i, nested=False) for i in node.inputs)})"
+    return f"({text})" if nested else text
 
 
 def _dot_escape(text: str) -> str:

@@ -6,18 +6,14 @@ hide an error), and ``grad(cost, inputs)`` is compared with central differences 
 same cost **evaluated in float64**: the function is built a second time on float64
 inputs, so the reference is as exact as the graph allows even for a float32 graph.
 
-Defaults by dtype (the least precise of the input's and the output's dtype decides):
+Defaults by dtype — the least precise of the input's and the output's dtype decides:
 
-=========  ===========  ======================  ==================================
-dtype      step `eps`   `abs_tol` = `rel_tol`   why
-=========  ===========  ======================  ==================================
-float64    1e-6         1e-4                    Theano's tolerance; central
-                                                differences err by O(eps²)
-float32    1e-3         1e-2                    Theano's tolerance; a larger step
-                                                where the graph keeps float32
-                                                constants or casts
-float16    1e-1         5e-2                    Theano's values
-=========  ===========  ======================  ==================================
+* float64: step ``eps = 1e-6``, ``abs_tol = rel_tol = 1e-4`` (Theano's tolerance; central
+  differences err by O(eps²) ≈ 1e-12, rounding by about 1e-16 / eps ≈ 1e-10);
+* float32: ``eps = 1e-3``, tolerance ``1e-2`` (Theano's tolerance; the larger step keeps
+  rounding small where the graph stays float32 despite float64 inputs, e.g. through a
+  float32 shared variable or a cast);
+* float16: ``eps = 1e-1``, tolerance ``5e-2`` (Theano's).
 
 An element fails only where BOTH the absolute error ``|a - n|`` and the relative error
 ``|a - n| / max(|a| + |n|, 1e-8)`` exceed their tolerances; the worst element (largest

@@ -317,6 +317,10 @@ class Cast(ParamScalarOp):
     def __init__(self, dtype: str):
         super().__init__("cast", 1, lambda x: x.astype(dtype), self._cast_numba, self._cast_grad, dtype=dtype)
 
+    @property
+    def differentiable(self) -> bool:
+        return np.dtype(self.dtype).kind in "fc"
+
     def _cast_numba(self, x):
         return f"np.{self.dtype}({x})" if self.dtype != "bool" else f"({x} != 0)"
 

@@ -57,12 +57,20 @@ UNARY = {
     ),
     "relu_grad": (lambda x: E.Elemwise(S.ReluGrad())(x), lambda x: (x > 0).astype(x.dtype), _away_from_zero),
     "cast_float64": (lambda x: E.cast(x, "float64"), lambda x: x.astype("float64"), lambda *s: _floats(*s).astype("float32")),
+    "cast_float32": (lambda x: E.cast(x, "float32"), lambda x: x.astype("float32"), _floats),
 }
-DISCRETE_UNARY = {
+def _off_integers(*shape):
+    """Floats at least 0.1 from an integer (and from .5), where step functions have a zero derivative."""
+    return r.integers(-3, 3, shape) + r.choice([0.2, 0.35, 0.65, 0.8], shape)
+
+
+UNARY.update({
     "sign": (E.sign, np.sign, _away_from_zero),
-    "floor": (E.floor, np.floor, _floats),
-    "ceil": (E.ceil, np.ceil, _floats),
-    "round": (E.round, np.rint, lambda *s: _floats(*s, low=-3, high=3)),
+    "floor": (E.floor, np.floor, _off_integers),
+    "ceil": (E.ceil, np.ceil, _off_integers),
+    "round": (E.round, np.rint, _off_integers),
+})
+DISCRETE_UNARY = {
     "logical_not": (E.logical_not, np.logical_not, lambda *s: r.random(s) < 0.5),
     "isnan": (E.isnan, np.isnan, lambda *s: np.where(r.random(s) < 0.3, np.nan, 1.0)),
 }
@@ -76,6 +84,7 @@ BINARY = {
     "minimum": (E.minimum, np.minimum, _floats, _floats),
     "mod": (E.mod, np.mod, lambda *s: _floats(*s, low=0.1, high=5), lambda *s: _floats(*s, low=1.1, high=1.9)),
 }
+BINARY["int_div_float"] = (E.int_div, np.floor_divide, _off_integers, lambda *s: np.ones(s))
 DISCRETE_BINARY = {
     "int_div": (E.int_div, np.floor_divide, lambda *s: r.integers(-9, 9, s), lambda *s: r.integers(1, 4, s)),
     "eq": (E.eq, np.equal, lambda *s: r.integers(0, 3, s), lambda *s: r.integers(0, 3, s)),

@@ -25,7 +25,7 @@ def py_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.ndarra
             args = [storage[v] for v in node.inputs]
             results = run_node(node, args)
             storage.update(zip(node.outputs, results))
-        return [_detach(storage[o], shared) for o in outputs]
+        return [detach(storage[o], shared) for o in outputs]
 
     return thunk
 
@@ -54,7 +54,7 @@ def check_result(node: Apply, var, value) -> None:
         )
 
 
-def _detach(value: np.ndarray, shared: List[Shared]) -> np.ndarray:
+def detach(value: np.ndarray, shared: List[Shared]) -> np.ndarray:
     """Never hand the caller a view of shared storage that a later update could change."""
     if any(np.may_share_memory(value, s.container[0]) for s in shared):
         return value.copy()

@@ -5,9 +5,12 @@ import numpy as np
 
 from symkeras.graph.basic import Constant, Variable
 from symkeras.graph.rewrite.engine import register
-from symkeras.graph.rewrite.utils import elemwise_of, is_constant, same_type
+from symkeras.graph.rewrite.utils import elemwise_of, is_constant, op_of, same_type
 from symkeras.ops import elemwise as E
 from symkeras.ops import scalar as S
+from symkeras.ops.gradient import StopGradient
+from symkeras.ops.reduction import Reduce
+from symkeras.ops.shape import Alloc, DimShuffle, Reshape
 
 #: constants larger than this are not produced by folding (they would bloat the graph and its cache key)
 MAX_FOLDED_SIZE = 1 << 16
@@ -117,3 +120,78 @@ def normalize_signs(fgraph, node):
     if name == "true_div" and neg_a is not None and neg_b is not None:
         return [E.true_div(neg_a.inputs[0], neg_b.inputs[0])]
     return None
+
+
+@register("canonicalize", StopGradient, name="remove_stop_gradient")
+def remove_stop_gradient(fgraph, node):
+    """`grad` has run by now: a stop-gradient marker is the identity."""
+    return [node.inputs[0]]
+
+
+@register("canonicalize", DimShuffle, name="dimshuffle_chain")
+def compose_dimshuffles(fgraph, node):
+    """``dimshuffle(dimshuffle(x))`` → one dimshuffle (transpose of transpose included); identity → ``x``."""
+    x = node.inputs[0]
+    pattern = node.op.pattern
+    inner = op_of(x, DimShuffle)
+    if inner is not None:
+        composed = tuple("x" if p == "x" else inner.op.pattern[p] for p in pattern)
+        return [DimShuffle(inner.op.input_ndim, composed)(inner.inputs[0])]
+    if pattern == tuple(range(x.ndim)):
+        return [x]
+    return None
+
+
+@register("canonicalize", Reshape, name="reshape_chain")
+def compose_reshapes(fgraph, node):
+    """``reshape(reshape(x, a), b)`` → ``reshape(x, b)``; a reshape to ``x``'s own known shape → ``x``."""
+    x, target = node.inputs
+    inner = op_of(x, Reshape)
+    if inner is not None:
+        return [Reshape(node.op.ndim).make_node(inner.inputs[0], target).outputs[0]]
+    if same_type(node.outputs[0], x) and None not in x.type.shape:
+        return [x]
+    return None
+
+
+def _alloc_source(var):
+    """``(value, node)`` if `var` is an Alloc that only broadcasts `value` (no copy semantics needed)."""
+    node = op_of(var, Alloc)
+    return (node.inputs[0], node) if node is not None else (None, None)
+
+
+@register("fuse", E.Elemwise, name="fused_elemwise_of_alloc")
+@register("canonicalize", E.Elemwise, name="elemwise_of_alloc")
+def elemwise_reads_alloc_value(fgraph, node):
+    """An elementwise input that is ``alloc(v, shape)`` is read as ``v`` when the other inputs fix the shape.
+
+    The gradient of a sum is such an alloc (``ones(shape) * gz``); multiplying by it is a copy.
+    """
+    for i, var in enumerate(node.inputs):
+        value, alloc = _alloc_source(var)
+        if value is None:
+            continue
+        lead = var.ndim - value.ndim
+        padded = DimShuffle(value.ndim, ("x",) * lead + tuple(range(value.ndim)))(value) if lead else value
+        inputs = list(node.inputs)
+        inputs[i] = padded
+        out = node.op.make_node(*inputs).outputs[0]
+        if same_type(out, node.outputs[0]):
+            return [out]
+    return None
+
+
+@register("canonicalize", Reduce, name="sum_of_alloc")
+def sum_of_broadcast(fgraph, node):
+    """``sum(alloc(v, dims))`` over every axis, with a scalar-sized `v` → ``v * prod(dims)``."""
+    value, alloc = _alloc_source(node.inputs[0])
+    if value is None or node.op.kind != "sum" or node.op.keepdims or len(node.op.axes) != node.inputs[0].ndim:
+        return None
+    if value.type.shape != (1,) * value.ndim:
+        return None
+    scalar = DimShuffle(value.ndim, ())(value) if value.ndim else value
+    count = 1
+    for d in alloc.inputs[1:]:
+        count = count * E.cast(d, node.outputs[0].dtype)
+    result = E.cast(scalar, node.outputs[0].dtype) * count
+    return [result] if same_type(result, node.outputs[0]) else None

@@ -219,9 +219,13 @@ def optimize(fgraph: FunctionGraph, optimizer: str = "fast_run", include: Sequen
             continue
         before, start = len(fgraph.apply_nodes), time.perf_counter()
         chosen = select(phase, include, exclude)
-        run_node_rewrites(fgraph, [rw for rw in chosen if isinstance(rw, NodeRewriter)], log)
+        node_rewriters = [rw for rw in chosen if isinstance(rw, NodeRewriter)]
+        run_node_rewrites(fgraph, node_rewriters, log)
+        fired = sum(log.counts.values())
         for rw in chosen:
             if isinstance(rw, GraphRewriter):
                 rw.fn(fgraph, log)
+        if sum(log.counts.values()) != fired:  # the graph rewrites may have exposed new node patterns
+            run_node_rewrites(fgraph, node_rewriters, log)
         log.phases.append(PhaseStat(phase, before, len(fgraph.apply_nodes), time.perf_counter() - start))
     return log
