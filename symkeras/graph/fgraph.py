@@ -67,6 +67,16 @@ class FunctionGraph:
     def __contains__(self, item) -> bool:
         return item in self.apply_nodes if isinstance(item, Apply) else item in self._clients
 
+    def alias_root(self, var: Variable) -> Variable:
+        """The variable whose buffer `var` may share: followed back through views and in-place outputs."""
+        while var.owner is not None and var not in self.inputs:
+            op, k = var.owner.op, var.index
+            source = op.view_map.get(k) or op.destroy_map.get(k)
+            if not source:
+                break
+            var = var.owner.inputs[source[0]]
+        return var
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """A copy of the graph as a networkx MultiDiGraph (nodes: Apply and leaf variables)."""
         return self.nx.copy()

@@ -62,6 +62,22 @@ def function(
     return Function(inputs, outputs, single, [s for s, _ in update_pairs], fgraph, thunk, mode, rewrite_log, name)
 
 
+def outputs_to_copy(fgraph: FunctionGraph, n_outputs: int) -> List[int]:
+    """Results that may share a buffer with shared storage another update could change: copy them.
+
+    An output that is (a view of) a shared variable would change under the caller's feet;
+    an update that aliases a shared variable other than its own would tie two of them.
+    Decided once from the graph, so calls pay nothing for it.
+    """
+    copies = []
+    for k, out in enumerate(fgraph.outputs):
+        root = fgraph.alias_root(out)
+        own = fgraph.updated_shared[k - n_outputs] if k >= n_outputs else None
+        if isinstance(root, Shared) and root is not own:
+            copies.append(k)
+    return copies
+
+
 class Function:
     """A compiled computation: call it with numpy arrays (positionally or by input name)."""
 
@@ -77,6 +93,7 @@ class Function:
         self._single = single
         self._n_out = len(outputs)
         self._by_name = {v.name: i for i, v in enumerate(inputs) if v.name}
+        self._copies = outputs_to_copy(fgraph, self._n_out)
 
     def _arguments(self, args, kwargs) -> List[np.ndarray]:
         values = list(args) + [None] * (len(self.inputs) - len(args))
@@ -99,6 +116,8 @@ class Function:
 
     def __call__(self, *args, **kwargs):
         results = self.thunk(self._arguments(args, kwargs))
+        for k in self._copies:
+            results[k] = results[k].copy()
         for shared, value in zip(self.updated_shared, results[self._n_out:]):
             shared.container[0] = value
         outputs = results[: self._n_out]

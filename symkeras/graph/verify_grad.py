@@ -63,7 +63,7 @@ def numeric_grad(f: Callable[..., float], arrays: Sequence[np.ndarray], eps: Uni
     `eps` is one step or one per entry of `wrt`.  Two evaluations per element, in the
     arrays' own dtype (pass float64 arrays for an accurate reference).
     """
-    work = [np.array(a, copy=True) for a in arrays]
+    work = [np.array(a, copy=True, order="C") for a in arrays]  # C order: reshape(-1) below must be a view
     wrt = range(len(work)) if wrt is None else wrt
     steps = [eps] * len(wrt) if np.isscalar(eps) else list(eps)
     grads = []

@@ -12,7 +12,8 @@ thread per element compute the same bits.
 `philox4x32` and the helpers below it (`uniform01_f32`, `uniform01_f64`, `std_normal`)
 are written in the common subset of numpy and Numba: every integer lives in a uint64
 (32-bit words never overflow: a product of two u32 fits in 64 bits), every constant is a
-``np.uint64`` / ``np.float64`` global, and only ``* >> & ^ +`` and casts are used.
+``np.uint64`` / ``np.float64`` global, and only ``* >> & ^ +``, float ``+ - * /``, ``sqrt``,
+comparisons and casts are used.
 The same functions therefore run vectorised on numpy uint64 arrays and, compiled with
 ``numba.njit``, as scalar code: `kernel_source` hands their source (and the constants)
 to the code generator, which pastes it into the generated module.
@@ -37,9 +38,12 @@ Layout of one draw (all integers unsigned):
   ``(i, c + t)`` is below ``p``.
 
 Bit-for-bit: the Philox words, the uniforms and the binomial counts are exact in any
-IEEE implementation.  Normals go through ``log``, ``cos`` and ``sqrt`` in float64; numpy's
-vectorised ``log``/``cos`` and libm may differ in the last float64 bit, which changes a
-float32 result with probability about 2**-29 per element.
+IEEE implementation.  Normals need ``log`` and ``cos``, where numpy's vectorised versions
+and libm differ in the last bit; so Box-Muller uses `log_f64` and `cos_2pi` (fdlibm's
+polynomials, about 1 ulp, written with ``+ - * /``, comparisons and exact scaling only)
+and ``sqrt`` (correctly rounded everywhere): the numpy reference and the Numba kernels give
+identical float64 (hence float32) normals.  A backend that contracts ``a * b + c`` into
+FMA (CUDA by default) must switch contraction off to keep this.
 """
 from __future__ import annotations
 

@@ -113,6 +113,23 @@ def test_numeric_grad_central_differences():
     np.testing.assert_allclose(only_y, [[x.sum()]], rtol=1e-8)
 
 
+def test_numeric_grad_of_non_contiguous_inputs():
+    """Regression: a transposed (Fortran-ordered) input used to be perturbed in a copy, giving zeros."""
+    base = np.arange(1.0, 7.0).reshape(2, 3)
+    x = base.T  # not C-contiguous
+    assert not x.flags.c_contiguous
+    (gx,) = numeric_grad(lambda x: np.sum(x ** 2 * np.arange(6.0).reshape(3, 2)), [x], 1e-6)
+    np.testing.assert_allclose(gx, 2 * x * np.arange(6.0).reshape(3, 2), rtol=1e-7, atol=1e-8)
+    np.testing.assert_array_equal(x, base.T)  # the caller's array is untouched
+
+
+def test_verify_grad_with_a_transposed_input():
+    x = _rng(3).normal(size=(4, 3)).T
+    verify_grad(lambda x: reduce_sum(E.tanh(x) * x), [x])
+    with pytest.raises(GradientError):
+        verify_grad(lambda x: ScaledSquare(scale=1.0, bump=1.0, at=4)(x), [x], rng=_rng(2))
+
+
 def test_bad_calls_raise():
     with pytest.raises(TypeError, match="float output"):
         verify_grad(lambda x: x.argmax(), [np.ones(3)])

@@ -5,7 +5,7 @@ from typing import Callable, List
 
 import numpy as np
 
-from symkeras.graph.basic import Apply, Constant, Shared
+from symkeras.graph.basic import Apply, Constant
 from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.type import format_shape
 
@@ -25,7 +25,7 @@ def py_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.ndarra
             args = [storage[v] for v in node.inputs]
             results = run_node(node, args)
             storage.update(zip(node.outputs, results))
-        return [detach(storage[o], shared) for o in outputs]
+        return [storage[o] for o in outputs]
 
     return thunk
 
@@ -52,10 +52,3 @@ def check_result(node: Apply, var, value) -> None:
         raise AssertionError(
             f"{node.op}.perform returned {got} for an output typed {t.dtype} {format_shape(t.shape)}"
         )
-
-
-def detach(value: np.ndarray, shared: List[Shared]) -> np.ndarray:
-    """Never hand the caller a view of shared storage that a later update could change."""
-    if any(np.may_share_memory(value, s.container[0]) for s in shared):
-        return value.copy()
-    return value

@@ -5,12 +5,13 @@ import numpy as np
 
 from symkeras.graph.basic import Constant, Variable
 from symkeras.graph.rewrite.engine import register
-from symkeras.graph.rewrite.utils import elemwise_of, is_constant, op_of, same_type
+from symkeras.graph.rewrite.utils import compatible_type, elemwise_of, is_constant, op_of, same_type
 from symkeras.ops import elemwise as E
 from symkeras.ops import scalar as S
 from symkeras.ops.gradient import StopGradient
 from symkeras.ops.reduction import Reduce
-from symkeras.ops.shape import Alloc, DimShuffle, Reshape
+from symkeras.ops.shape import Alloc, DimShuffle, Reshape, Shape
+from symkeras.ops.subtensor import Subtensor
 
 #: constants larger than this are not produced by folding (they would bloat the graph and its cache key)
 MAX_FOLDED_SIZE = 1 << 16
@@ -160,23 +161,31 @@ def _alloc_source(var):
     return (node.inputs[0], node) if node is not None else (None, None)
 
 
+def _padded_shape(var, ndim: int):
+    return (1,) * (ndim - var.ndim) + tuple(var.type.shape)
+
+
 @register("fuse", E.Elemwise, name="fused_elemwise_of_alloc")
 @register("canonicalize", E.Elemwise, name="elemwise_of_alloc")
 def elemwise_reads_alloc_value(fgraph, node):
-    """An elementwise input that is ``alloc(v, shape)`` is read as ``v`` when the other inputs fix the shape.
+    """An elementwise input ``alloc(v, shape)`` is read as ``v`` when the other inputs give every broadcast size.
 
     The gradient of a sum is such an alloc (``ones(shape) * gz``); multiplying by it is a copy.
     """
+    ndim = node.outputs[0].ndim
     for i, var in enumerate(node.inputs):
         value, alloc = _alloc_source(var)
         if value is None:
             continue
-        lead = var.ndim - value.ndim
-        padded = DimShuffle(value.ndim, ("x",) * lead + tuple(range(value.ndim)))(value) if lead else value
+        others = [_padded_shape(v, ndim) for j, v in enumerate(node.inputs) if j != i]
+        filled, given = _padded_shape(var, ndim), _padded_shape(value, ndim)
+        if not all(f == 1 or g != 1 or any(o[a] != 1 for o in others)
+                   for a, (f, g) in enumerate(zip(filled, given))):
+            continue  # the alloc alone sets some size: it must stay
         inputs = list(node.inputs)
-        inputs[i] = padded
+        inputs[i] = value
         out = node.op.make_node(*inputs).outputs[0]
-        if same_type(out, node.outputs[0]):
+        if compatible_type(out, node.outputs[0]) and out.ndim == ndim:
             return [out]
     return None
 
@@ -194,4 +203,167 @@ def sum_of_broadcast(fgraph, node):
     for d in alloc.inputs[1:]:
         count = count * E.cast(d, node.outputs[0].dtype)
     result = E.cast(scalar, node.outputs[0].dtype) * count
+    return [result] if same_type(result, node.outputs[0]) else None
+
+
+def _scalar_sized(var) -> bool:
+    return all(d == 1 for d in var.type.shape)
+
+
+def _as_scalar(var):
+    return DimShuffle(var.ndim, ())(var) if var.ndim else var
+
+
+@register("canonicalize", E.Elemwise, name="lift_elemwise_over_alloc")
+def elemwise_inside_alloc(fgraph, node):
+    """``f(alloc(v, dims), c)`` with scalar `v` and 0-d `c` → ``alloc(f(v, c), dims)``: compute once, then fill."""
+    allocs = [k for k, v in enumerate(node.inputs) if op_of(v, Alloc) is not None]
+    if len(allocs) != 1:
+        return None
+    k = allocs[0]
+    alloc = node.inputs[k].owner
+    value = alloc.inputs[0]
+    if not _scalar_sized(value) or any(v.ndim for j, v in enumerate(node.inputs) if j != k):
+        return None
+    inputs = list(node.inputs)
+    inputs[k] = _as_scalar(value)
+    result = Alloc()(node.op(*inputs), *alloc.inputs[1:])
+    return [result] if same_type(result, node.outputs[0]) else None
+
+
+@register("canonicalize", DimShuffle, name="dimshuffle_of_alloc")
+def dimshuffle_of_scalar_alloc(fgraph, node):
+    """``dimshuffle(alloc(v, dims))`` with scalar `v` → ``alloc(v, permuted dims with 1 for new axes)``."""
+    alloc = op_of(node.inputs[0], Alloc)
+    if alloc is None or not _scalar_sized(alloc.inputs[0]):
+        return None
+    dims = alloc.inputs[1:]
+    new_dims = [1 if p == "x" else dims[p] for p in node.op.pattern]
+    result = Alloc()(_as_scalar(alloc.inputs[0]), *new_dims)
+    return [result] if same_type(result, node.outputs[0]) else None
+
+
+@register("canonicalize", Alloc, name="alloc_of_alloc")
+def alloc_of_scalar_alloc(fgraph, node):
+    """``alloc(alloc(v, d1), d2)`` with scalar `v` → ``alloc(v, d2)``."""
+    inner = op_of(node.inputs[0], Alloc)
+    if inner is None or not _scalar_sized(inner.inputs[0]):
+        return None
+    return [Alloc()(_as_scalar(inner.inputs[0]), *node.inputs[1:])]
+
+
+@register("canonicalize", DimShuffle, name="drop_kept_dims")
+def reduce_then_drop_kept_axes(fgraph, node):
+    """``dimshuffle(sum(x, axes, keepdims=True))`` that only drops those axes → ``sum(x, axes)``."""
+    reduce_node = op_of(node.inputs[0], Reduce)
+    if reduce_node is None or not reduce_node.op.keepdims:
+        return None
+    axes = reduce_node.op.axes
+    kept = [a for a in range(node.inputs[0].ndim) if a not in axes]
+    if list(node.op.pattern) != kept:
+        return None
+    return [Reduce(reduce_node.op.kind, axes, False)(reduce_node.inputs[0])]
+
+
+SHAPE_PRESERVING = (E.Elemwise, StopGradient)
+
+
+@register("canonicalize", Shape, name="shape_of_shape_preserving")
+def shape_from_an_input(fgraph, node):
+    """``shape(f(x, ...))`` → ``shape(x)`` for an input that has the output's exact static shape.
+
+    The graph then keeps no value alive only to read its shape.
+    """
+    producer = node.inputs[0].owner
+    if producer is None or not (isinstance(producer.op, SHAPE_PRESERVING) or type(producer.op).__name__ in
+                                ("Softmax", "LogSoftmax")):
+        return None
+    out = node.inputs[0]
+    for inp in producer.inputs:
+        if inp.type.shape == out.type.shape:
+            return [Shape()(inp)]
+    return None
+
+
+def dim_source(var, k: int):
+    """``(x, j)`` such that dimension k of `var` equals dimension j of the input `x` of its node, or None.
+
+    A small shape inference over the common ops, so ``shape(v)[k]`` need not keep `v` alive.
+    """
+    node = var.owner
+    if node is None:
+        return None
+    op = node.op
+    if isinstance(op, SHAPE_PRESERVING) or type(op).__name__ in ("Softmax", "LogSoftmax"):
+        for inp in node.inputs:
+            lead = var.ndim - inp.ndim
+            if k >= lead and inp.type.shape[k - lead] == var.type.shape[k] and inp.type.shape[k - lead] != 1:
+                return inp, k - lead
+        return None
+    if isinstance(op, Reduce):
+        kept = [a for a in range(node.inputs[0].ndim) if op.keepdims or a not in op.axes]
+        j = kept[k]
+        return (node.inputs[0], j) if j not in op.axes else None
+    if isinstance(op, DimShuffle):
+        p = op.pattern[k]
+        return (node.inputs[0], p) if p != "x" else None
+    if type(op).__name__ in ("Dot", "DotBias") and var.ndim == 2 and node.inputs[0].ndim == 2:
+        return (node.inputs[0], 0) if k == 0 else (node.inputs[1], 1)
+    if type(op).__name__ == "SoftmaxCrossentropyWithLogits":
+        logits = node.inputs[1]
+        return logits, k if k < op.axis % logits.ndim else k + 1
+    return None
+
+
+@register("canonicalize", Subtensor, name="shape_entry")
+def shape_entry(fgraph, node):
+    """``shape(x)[k]``: a constant where the type of `x` knows dimension k, else the same size read upstream."""
+    shape = op_of(node.inputs[0], Shape)
+    if shape is None or len(node.op.idx_list) != 1 or not isinstance(node.op.idx_list[0], int):
+        return None
+    var, k = shape.inputs[0], node.op.idx_list[0] % shape.inputs[0].ndim
+    size = var.type.shape[k]
+    if size is not None:
+        return [Constant(np.asarray(size, dtype=node.outputs[0].dtype))]
+    source = dim_source(var, k)
+    if source is None:
+        return None
+    upstream, j = source
+    return [Shape()(upstream)[j]]
+
+
+def _adds_leading_axes_only(node) -> bool:
+    """A dimshuffle that only puts new broadcastable axes in front: numpy broadcasting does that for free."""
+    pattern = node.op.pattern
+    lead = len(pattern) - node.op.input_ndim
+    return lead >= 0 and pattern == ("x",) * lead + tuple(range(node.op.input_ndim))
+
+
+@register("canonicalize", E.Elemwise, name="elemwise_implicit_broadcast")
+def drop_leading_broadcast_dimshuffle(fgraph, node):
+    """``f(dimshuffle(a, ('x', 0)), b)`` → ``f(a, b)`` when only leading broadcast axes were added."""
+    inputs = list(node.inputs)
+    for k, var in enumerate(inputs):
+        ds = op_of(var, DimShuffle)
+        if ds is not None and _adds_leading_axes_only(ds):
+            trial = inputs[:k] + [ds.inputs[0]] + inputs[k + 1:]
+            out = node.op.make_node(*trial).outputs[0]
+            if same_type(out, node.outputs[0]):
+                return [out]
+    return None
+
+
+@register("canonicalize", E.Elemwise, name="lift_elemwise_over_dimshuffle")
+def elemwise_before_dimshuffle(fgraph, node):
+    """``f(dimshuffle(a))`` (one input, or the others 0-d constants) → ``dimshuffle(f(a))``: compute on fewer elements."""
+    tensors = [k for k, v in enumerate(node.inputs) if not (isinstance(v, Constant) and v.ndim == 0)]
+    if len(tensors) != 1:
+        return None
+    k = tensors[0]
+    ds = op_of(node.inputs[k], DimShuffle)
+    if ds is None:
+        return None
+    inputs = list(node.inputs)
+    inputs[k] = ds.inputs[0]
+    result = DimShuffle(ds.op.input_ndim, ds.op.pattern)(node.op(*inputs))
     return [result] if same_type(result, node.outputs[0]) else None

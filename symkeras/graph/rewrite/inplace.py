@@ -3,16 +3,16 @@
 An input may be overwritten when it has the output's exact type, is a fresh buffer (not
 a view, a constant or a caller's array) and this node is its only reader.  A shared
 variable may be overwritten by its own update — weights and optimizer slots are updated
-in place — once every other reader has run: an ordering constraint says so, and no
-reader may be a view that outlives the update.
+in place — once every other reader has run, through views of it too: ordering
+constraints say so, and no graph output may alias it.
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import networkx as nx
 
-from symkeras.graph.basic import Apply, Constant, Shared, Variable
+from symkeras.graph.basic import Apply, Shared, Variable
 from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.rewrite.engine import RewriteLog, register_graph_rewrite
 from symkeras.ops.elemwise import Elemwise
@@ -34,15 +34,28 @@ def update_targets(fgraph: FunctionGraph) -> Dict[Variable, Shared]:
     return {fgraph.outputs[first + k]: s for k, s in enumerate(fgraph.updated_shared)}
 
 
-def _can_destroy_shared(fgraph: FunctionGraph, shared: Shared, node: Apply) -> bool:
-    """Other readers of `shared` must be plain consumers (no views) that do not depend on `node`."""
+def readers_through_views(fgraph: FunctionGraph, var: Variable) -> Optional[List[Apply]]:
+    """Every node that reads `var`'s buffer, directly or through views of it; None if a graph output aliases it."""
+    readers, stack, seen = [], [var], set()
+    while stack:
+        v = stack.pop()
+        for client, _ in fgraph.clients(v):
+            if client == "output":
+                return None
+            if client in seen:
+                continue
+            seen.add(client)
+            readers.append(client)
+            stack.extend(o for k, o in enumerate(client.outputs) if k in client.op.view_map)
+    return readers
+
+
+def _can_destroy_shared(fgraph: FunctionGraph, readers: Optional[List[Apply]], node: Apply) -> bool:
+    """The update may overwrite the shared buffer if it can run after every other reader of it."""
+    if readers is None:
+        return False
     downstream = nx.descendants(fgraph.nx, node)
-    for client, _ in fgraph.clients(shared):
-        if client == "output":
-            return False
-        if client is not node and (client.op.view_map or client in downstream):
-            return False
-    return True
+    return not any(r is not node and r in downstream for r in readers)
 
 
 def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) -> None:
@@ -60,17 +73,17 @@ def make_elemwise_inplace(fgraph: FunctionGraph, log: RewriteLog) -> None:
         if not isinstance(node.op, Elemwise) or node.op.inplace is not None:
             continue
         out = node.outputs[0]
+        target = updates.get(out)
+        if target is not None and target in node.inputs and target.type == out.type:
+            # an update writes into its own shared variable's storage where it can
+            i = node.inputs.index(target)
+            readers = readers_through_views(fgraph, target)
+            if _can_destroy_shared(fgraph, readers, node):
+                _mark(fgraph, node, i, [r for r in readers if r is not node])
+                log.record("inplace_shared_update", node)
+                continue
         for i, var in enumerate(node.inputs):
-            if var.type != out.type or isinstance(var, Constant) or var in fgraph.inputs:
-                continue
-            if isinstance(var, Shared):
-                if updates.get(out) is var and _can_destroy_shared(fgraph, var, node):
-                    readers = [c for c, _ in fgraph.clients(var) if c is not node]
-                    _mark(fgraph, node, i, readers)
-                    log.record("inplace_shared_update", node)
-                    break
-                continue
-            if _is_fresh(var) and _sole_reader(fgraph, var, node):
+            if var.type == out.type and _is_fresh(var) and _sole_reader(fgraph, var, node) and var not in fgraph.inputs:
                 _mark(fgraph, node, i, [])
                 log.record("inplace_elemwise", node)
                 break

@@ -41,3 +41,10 @@ def op_of(var: Variable, cls: type) -> Optional[Apply]:
 def same_type(a: Variable, b: Variable) -> bool:
     """True when `b` can stand for `a`: same dtype and the same static shape."""
     return a.type == b.type
+
+
+def compatible_type(new: Variable, old: Variable) -> bool:
+    """True when `new` may replace `old`: same dtype and rank, no contradicting static size."""
+    return new.dtype == old.dtype and new.ndim == old.ndim and all(
+        a is None or b is None or a == b for a, b in zip(new.type.shape, old.type.shape)
+    )

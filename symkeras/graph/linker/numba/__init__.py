@@ -1,0 +1,48 @@
+"""The Numba CPU linker: the whole optimized graph becomes one cached ``@njit`` function."""
+from __future__ import annotations
+
+from typing import Callable, List
+
+import numpy as np
+
+from symkeras.graph import config
+from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.linker.numba import elemwise  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba import random  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba import blas, nnet, reduction  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules
+from symkeras.graph.linker.numba.codegen import argument_lists, generate_module
+from symkeras.graph.linker.py import py_linker
+
+
+def numba_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
+    """A thunk that calls the generated entry point with inputs, shared storage and constants."""
+    source = generate_module(fgraph)
+    if config.debug >= 2:
+        print(source)
+    run = load_module(source).run
+    _, shared, constants = argument_lists(fgraph)
+    constant_values = [c.data for c in constants]
+
+    def thunk(values: List[np.ndarray]) -> List[np.ndarray]:
+        args = [np.ascontiguousarray(v) if np.ndim(v) else np.asarray(v) for v in values]
+        args += [s.container[0] for s in shared]
+        try:
+            results = run(*args, *constant_values)
+        except (ValueError, IndexError, ZeroDivisionError, AssertionError) as exc:
+            py_linker(fgraph, n_outputs)(values)  # raises the reference's error, which names op and shapes
+            raise RuntimeError(f"the compiled function failed where the numpy reference did not: {exc}") from exc
+        return list(results)
+
+    thunk.source = source
+    thunk.dispatcher = run
+    return thunk
+
+
+def compile_count() -> int:
+    """How many entry points Numba compiled (rather than loaded from its disk cache) in this process."""
+    return sum(sum(m.run.stats.cache_misses.values()) for m in loaded_modules().values())
+
+
+__all__ = ["clear_cache", "compile_count", "numba_linker"]

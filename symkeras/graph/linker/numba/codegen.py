@@ -1,0 +1,193 @@
+"""Generate the source of one Numba module for a whole `FunctionGraph`.
+
+The module holds the helpers its expressions call and one ``@njit`` entry point,
+``run(inputs..., shared..., constants...)``, whose body is every node's code in
+topological order.  Nodes emit source through code generators registered per op
+class (`register_codegen`); a fused elementwise cluster is a loop nest written inline.
+Everything a kernel reads is an argument (never a global), so the source — and the
+cache key derived from it — does not depend on the values of weights or constants.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from symkeras.graph.basic import Apply, Constant, Variable
+from symkeras.graph.fgraph import FunctionGraph
+from symkeras.ops.scalar import NUMBA_HELPERS
+
+#: bump when generated code changes meaning, so stale cache entries are never used
+CODEGEN_VERSION = 1
+
+CodegenFn = Callable[["NodeContext"], None]
+CODEGEN: Dict[type, CodegenFn] = {}
+
+
+class CodegenError(NotImplementedError):
+    """An op has no Numba code generator."""
+
+
+def register_codegen(*op_classes: type):
+    """Decorator: `fn(ctx)` writes the Numba source of nodes whose op is one of `op_classes`."""
+
+    def decorate(fn: CodegenFn) -> CodegenFn:
+        for cls in op_classes:
+            CODEGEN[cls] = fn
+        return fn
+
+    return decorate
+
+
+def codegen_for(node: Apply) -> CodegenFn:
+    for cls in type(node.op).__mro__:
+        if cls in CODEGEN:
+            return CODEGEN[cls]
+    raise CodegenError(f"the numba linker has no kernel for {node.op}; use mode='py' for this graph")
+
+
+def dtype_expr(dtype: str) -> str:
+    """The numpy dtype as written in generated source: ``np.float32``."""
+    return "np.bool_" if dtype == "bool" else f"np.{np.dtype(dtype).name}"
+
+
+def literal(value, dtype: str) -> str:
+    """A scalar constant as a typed literal: ``np.float32(0.1)``."""
+    value = np.asarray(value, dtype).item()
+    if isinstance(value, float) and not np.isfinite(value):
+        text = "np.nan" if np.isnan(value) else ("np.inf" if value > 0 else "-np.inf")
+    else:
+        text = repr(value)
+    return f"{dtype_expr(dtype)}({text})"
+
+
+class ModuleWriter:
+    """Collects the lines of the entry point, the helpers it needs, and fresh names."""
+
+    def __init__(self):
+        self.lines: List[str] = []
+        self.helpers: Dict[str, str] = {}
+        self.names: Dict[Variable, str] = {}
+        self._counter = 0
+        self.indent = 1
+
+    def fresh(self, prefix: str = "t") -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.indent + line)
+
+    def need_helper(self, name: str, source: Optional[str] = None, inline: bool = True) -> None:
+        if name not in self.helpers:
+            self.helpers[name] = (source if source is not None else NUMBA_HELPERS[name], inline)
+
+
+class NodeContext:
+    """What a code generator sees: the node, the names of its inputs and outputs, the writer."""
+
+    def __init__(self, node: Apply, writer: ModuleWriter):
+        self.node = node
+        self.writer = writer
+        self.inputs = [writer.names[v] for v in node.inputs]
+        self.outputs = []
+        for out in node.outputs:
+            name = writer.fresh("v")
+            writer.names[out] = name
+            self.outputs.append(name)
+
+    def emit(self, line: str) -> None:
+        self.writer.emit(line)
+
+    def fresh(self, prefix: str = "t") -> str:
+        return self.writer.fresh(prefix)
+
+    def helper(self, name: str, source: Optional[str] = None, inline: bool = True) -> None:
+        """Add the module-level function `name` (from `source`, or the scalar helpers) once.
+
+        Small helpers are inlined at each call; a large one (``inline=False``) is compiled
+        once and called, which keeps compile time linear in the number of call sites.
+        """
+        self.writer.need_helper(name, source, inline)
+
+    def scalar_literal(self, var: Variable) -> Optional[str]:
+        """A literal for a 0-d constant (inlined into loops), else None."""
+        if isinstance(var, Constant) and var.ndim == 0:
+            return literal(var.data, var.dtype)
+        return None
+
+    def fail(self, message: str) -> str:
+        """A raise statement naming this node's op (the host re-runs the graph in "py" mode for details)."""
+        return f"raise ValueError({(str(self.node.op) + ': ' + message)!r})"
+
+    def block(self):
+        return _Indent(self.writer)
+
+
+class _Indent:
+    def __init__(self, writer: ModuleWriter):
+        self.writer = writer
+
+    def __enter__(self):
+        self.writer.indent += 1
+
+    def __exit__(self, *exc):
+        self.writer.indent -= 1
+
+
+def argument_lists(fgraph: FunctionGraph):
+    """The entry point's arguments: explicit inputs, shared variables, constants (in a stable order)."""
+    first_use = _first_use_order(fgraph)
+    constants = sorted((v for v in fgraph.leaves() if isinstance(v, Constant)), key=first_use)
+    shared = sorted(fgraph.shared_variables(), key=first_use)
+    return list(fgraph.inputs), shared, constants
+
+
+def _first_use_order(fgraph: FunctionGraph):
+    """Order leaves by where the toposort first reads them: structural, so stable across processes."""
+    position = {}
+    for k, node in enumerate(fgraph.toposort()):
+        for j, v in enumerate(node.inputs):
+            position.setdefault(v, (k, j))
+
+    for j, v in enumerate(fgraph.outputs):
+        position.setdefault(v, (len(position) + 1, j))
+
+    def key(v: Variable):
+        return position.get(v, (len(position) + 2, 0))
+
+    return key
+
+
+def generate_module(fgraph: FunctionGraph) -> str:
+    """The complete source of the module for `fgraph`."""
+    writer = ModuleWriter()
+    inputs, shared, constants = argument_lists(fgraph)
+    params = []
+    for prefix, group in (("i", inputs), ("s", shared), ("c", constants)):
+        for k, var in enumerate(group):
+            writer.names[var] = f"{prefix}{k}"
+            params.append(f"{prefix}{k}")
+    for node in fgraph.toposort():
+        writer.emit(f"# {node.op}")
+        codegen_for(node)(NodeContext(node, writer))
+    results = [writer.names[o] for o in fgraph.outputs]
+    writer.emit(f"return ({''.join(r + ', ' for r in results)})")
+    header = [
+        f"# generated by symkeras (codegen version {CODEGEN_VERSION}); do not edit",
+        "import math",
+        "import numpy as np",
+        "from numba import njit",
+        "",
+    ]
+    helpers = []
+    for name, (source, inline) in writer.helpers.items():
+        decorator = "@njit(inline='always', cache=True)" if inline else "@njit(cache=True)"
+        helpers += [decorator, source.rstrip(), ""]
+    entry = ["@njit(cache=True, nogil=True, error_model='numpy')", f"def run({', '.join(params)}):"] + writer.lines
+    return "\n".join(header + helpers + entry) + "\n"
+
+
+def index_expr(name: str, indices: Sequence[str]) -> str:
+    """``a[i0, i1]``, or ``a[()]`` for a 0-d array."""
+    return f"{name}[{', '.join(indices)}]" if indices else f"{name}[()]"
