@@ -1,5 +1,9 @@
-"""Test-wide settings: generated modules and Numba's cache go to a per-run temporary folder."""
+"""Test-wide settings: generated modules and Numba's cache go to a per-user temporary folder, and
+unit tests run the numpy reference linker unless a test asks for ``mode="numba"`` (the numba
+tests compare against it; compiling every unit test would cost minutes of Numba time).
+"""
 import os
 import tempfile
 
 os.environ.setdefault("SYMKERAS_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"symkeras-test-cache-{os.getuid()}"))
+os.environ.setdefault("SYMKERAS_MODE", "py")

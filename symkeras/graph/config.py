@@ -8,4 +8,4 @@ floatX: str = os.environ.get("SYMKERAS_FLOATX", "float32")
 debug: int = int(os.environ.get("SYMKERAS_DEBUG", "0") or 0)
 
 #: the linker `function` uses when none is given
-default_mode: str = os.environ.get("SYMKERAS_MODE", "py")
+default_mode: str = os.environ.get("SYMKERAS_MODE", "numba")
