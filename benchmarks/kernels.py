@@ -3,7 +3,8 @@
 - a fused elementwise chain over 10M float32 (GB/s) against numpy's unfused chain;
 - a full and a row reduction against numpy;
 - gemm (128x784 @ 784x512 and 1024^3) in GFLOP/s against numpy's GEMM measured in the same run;
-- compile latency of a 20-op fused kernel, cold (empty cache) and warm (disk cache), each in a new process.
+- compile latency of a 20-op fused kernel, cold (empty cache) and warm (disk cache), each in a new process;
+- the time ``import symkeras`` takes in a new process.
 """
 from __future__ import annotations
 
@@ -93,7 +94,15 @@ def bench_compile_latency() -> None:
             report("compile_20op_fused_kernel", cache=label, import_and_graph_s=build, first_call_s=first_call)
 
 
+def bench_import() -> None:
+    code = "import time; t = time.perf_counter(); import symkeras; print(time.perf_counter() - t)"
+    seconds = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+                  for _ in range(3))
+    report("import_symkeras", seconds=round(seconds, 3))
+
+
 def main() -> None:
+    bench_import()
     peak = numpy_gemm_gflops()
     report("numpy_gemm_peak", n=1024, gflops=round(peak, 1))
     bench_fused_chain()

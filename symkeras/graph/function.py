@@ -9,6 +9,7 @@ import numpy as np
 from symkeras.graph import config
 from symkeras.graph.basic import Constant, Shared, Variable, as_tensor, graph_inputs
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.profiling import Profile
 from symkeras.graph.type import format_shape
 
 
@@ -29,6 +30,7 @@ def function(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     name: Optional[str] = None,
+    profile: bool = False,
 ) -> "Function":
     """Compile a callable computing `outputs` from `inputs` and applying `updates` to shared state.
 
@@ -36,7 +38,9 @@ def function(
     the graph to one Numba function.  `optimizer` is ``'fast_run'`` (every rewrite phase),
     ``'fast_compile'`` (canonicalize only) or ``None``; `include`/`exclude` add or drop
     rewrites by name or tag.  Every `Shared` the graph uses that has a ``default_update``
-    (random generator state) is updated too unless `updates` names it.
+    (random generator state) is updated too unless `updates` names it.  ``profile=True``
+    times every node (in "numba" mode each node is then compiled separately); see
+    `Function.profile`.
     """
     inputs = list(inputs)
     for i, inp in enumerate(inputs):
@@ -58,8 +62,11 @@ def function(
     mode = mode or config.default_mode
     from symkeras.graph.linker import get_linker
 
-    thunk = get_linker(mode)(fgraph, n_outputs=len(outputs))
-    return Function(inputs, outputs, single, [s for s, _ in update_pairs], fgraph, thunk, mode, rewrite_log, name)
+    stats = Profile() if profile else None
+    thunk = get_linker(mode)(fgraph, n_outputs=len(outputs), profile=stats)
+    f = Function(inputs, outputs, single, [s for s, _ in update_pairs], fgraph, thunk, mode, rewrite_log, name)
+    f.stats = stats
+    return f
 
 
 def outputs_to_copy(fgraph: FunctionGraph, n_outputs: int) -> List[int]:
@@ -124,6 +131,14 @@ class Function:
         if self._single:
             return outputs[0]
         return outputs
+
+    def profile(self, file=None) -> str:
+        """Print (and return) the per-op time table; the function must be compiled with ``profile=True``."""
+        if self.stats is None:
+            raise ValueError(f"{self._what()} was compiled without profiling; pass profile=True to function()")
+        text = self.stats.table()
+        print(text, file=file)
+        return text
 
     def __repr__(self) -> str:
         return f"Function({self.inputs} -> {self.outputs}, mode={self.mode!r}, {len(self.fgraph.apply_nodes)} nodes)"

@@ -85,3 +85,19 @@ def test_second_process_compiles_nothing_new(tmp_path):
     counts = [int(r.stdout.split("COMPILED")[1]) for r in runs]
     assert counts == [1, 0], [r.stderr for r in runs]
     assert all(p.name.startswith(("k_", "__pycache__")) for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("mode", ["py", "numba"])
+def test_profile_reports_each_op(mode, capsys):
+    x = G.matrix("x")
+    w = G.shared(np.ones((3, 2), "float32"))
+    f = G.function([x], E.tanh(G.ops.dot(x, w)).sum(), mode=mode, profile=True)
+    for _ in range(3):
+        f(np.ones((4, 3), "float32"))
+    text = f.profile()
+    assert "Dot" in text and "Elemwise{tanh" in text and "Reduce{sum" in text
+    assert "function calls: 3" in text
+    assert f.stats.calls["Dot"] == 2  # the first call (compilation) is kept apart
+    unprofiled = G.function([x], x * 2, mode=mode)
+    with pytest.raises(ValueError, match="profile=True"):
+        unprofiled.profile()

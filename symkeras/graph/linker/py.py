@@ -1,21 +1,25 @@
 """The reference linker: run every node's numpy `perform` in topological order."""
 from __future__ import annotations
 
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import numpy as np
 
 from symkeras.graph.basic import Apply, Constant
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.profiling import Profile, timed_node_loop
 from symkeras.graph.type import format_shape
 
 
-def py_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
+def py_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profile] = None) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
     """A thunk that evaluates `fgraph` with numpy, checking each result against its inferred type."""
     order = fgraph.toposort()
     constants = [(v, v.data) for v in fgraph.leaves() if isinstance(v, Constant)]
     shared = fgraph.shared_variables()
     inputs, outputs = list(fgraph.inputs), list(fgraph.outputs)
+    if profile is not None:
+        runners = [lambda *args, node=node: run_node(node, list(args)) for node in order]
+        return timed_node_loop(order, runners, fgraph, dict(constants), profile)
 
     def thunk(values: List[np.ndarray]) -> List[np.ndarray]:
         storage = dict(constants)
@@ -52,3 +56,4 @@ def check_result(node: Apply, var, value) -> None:
         raise AssertionError(
             f"{node.op}.perform returned {got} for an output typed {t.dtype} {format_shape(t.shape)}"
         )
+

@@ -1,23 +1,30 @@
 """The Numba CPU linker: the whole optimized graph becomes one cached ``@njit`` function."""
 from __future__ import annotations
 
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import numpy as np
 
 from symkeras.graph import config
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.profiling import Profile, timed_node_loop
 from symkeras.graph.linker.numba import elemwise  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import random  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import blas, nnet, reduction  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules
-from symkeras.graph.linker.numba.codegen import argument_lists, generate_module
+from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.py import py_linker
 
 
-def numba_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
-    """A thunk that calls the generated entry point with inputs, shared storage and constants."""
+def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profile] = None) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
+    """A thunk that calls the generated entry point with inputs, shared storage and constants.
+
+    With a `profile`, each node is compiled as a function of its own and a host loop times
+    every call: slower to compile and to run, but it says where the time goes.
+    """
+    if profile is not None:
+        return _profiled(fgraph, profile)
     source = generate_module(fgraph)
     if config.debug >= 2:
         print(source)
@@ -40,9 +47,24 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int) -> Callable[[List[np.nda
     return thunk
 
 
+def _profiled(fgraph: FunctionGraph, profile: Profile) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
+    nodes = fgraph.toposort()
+    source = generate_node_module(nodes)
+    module = load_module(source)
+    runners = [getattr(module, f"node_{k}") for k in range(len(nodes))]
+    constants = {c: c.data for c in argument_lists(fgraph)[2]}
+    thunk = timed_node_loop(nodes, runners, fgraph, constants, profile)
+    thunk.source = source
+    return thunk
+
+
 def compile_count() -> int:
     """How many entry points Numba compiled (rather than loaded from its disk cache) in this process."""
-    return sum(sum(m.run.stats.cache_misses.values()) for m in loaded_modules().values())
+    return sum(sum(f.stats.cache_misses.values()) for m in loaded_modules().values() for f in _entry_points(m))
+
+
+def _entry_points(module):
+    return [getattr(module, name) for name in dir(module) if name == "run" or name.startswith("node_")]
 
 
 __all__ = ["clear_cache", "compile_count", "numba_linker"]
