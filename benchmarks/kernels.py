@@ -1,6 +1,6 @@
 """Kernel benchmarks of the Numba linker: ``python -m benchmarks.kernels`` prints JSON lines.
 
-- a fused elementwise chain over 10M float32 (GB/s) against numpy's unfused chain;
+- two fused elementwise chains over 10M float32 (GB/s) against numpy's unfused chains;
 - a full and a row reduction against numpy;
 - gemm (128x784 @ 784x512 and 1024^3) in GFLOP/s against numpy's GEMM measured in the same run;
 - compile latency of a 20-op fused kernel, cold (empty cache) and warm (disk cache), each in a new process;
@@ -23,23 +23,31 @@ from symkeras.ops import elemwise as E
 N = 10_000_000
 
 
-def chain(x, ops=E):
-    """Ten elementwise ops; `ops` is symkeras's elemwise module or numpy."""
+def arithmetic_chain(x, ops=E):
+    """Ten arithmetic elementwise ops (the shape of an optimizer update); `ops` is symkeras's or numpy."""
+    m = x * 0.9 + 0.1
+    v = m * m * 0.999 + 0.001
+    return ops.maximum(x - m / (ops.sqrt(v) + 1e-7), 0.0) * 0.5
+
+
+def transcendental_chain(x, ops=E):
+    """Ten elementwise ops, three of them transcendental (tanh, exp, sqrt)."""
     y = ops.tanh(x) * 0.5 + 0.25
     y = ops.exp(-(y * y)) * 1.5 - 0.5
     return ops.maximum(y, 0.0) + ops.sqrt(ops.abs(x))
 
 
-def bench_fused_chain() -> None:
-    x = G.vector("x")
-    f = G.function([x], chain(x), mode="numba")
+def bench_fused_chains() -> None:
     data = np.random.default_rng(0).random(N, dtype=np.float32)
-    f(data)
-    fused = best_time(lambda: f(data))
-    unfused = best_time(lambda: chain(data, np))
-    gb = 2 * data.nbytes / 1e9  # one read, one write
-    report("fused_elementwise_10ops", n=N, fused_gbps=round(gb / fused, 2), numpy_unfused_gbps=round(gb / unfused, 2),
-           speedup_vs_numpy=round(unfused / fused, 2))
+    for name, chain in (("arithmetic", arithmetic_chain), ("transcendental", transcendental_chain)):
+        x = G.vector("x")
+        f = G.function([x], chain(x), mode="numba")
+        f(data)
+        fused = best_time(lambda: f(data))
+        unfused = best_time(lambda: chain(data, np))
+        gb = 2 * data.nbytes / 1e9  # one read, one write
+        report(f"fused_elementwise_{name}_10ops", n=N, fused_gbps=round(gb / fused, 2),
+               numpy_unfused_gbps=round(gb / unfused, 2), speedup_vs_numpy=round(unfused / fused, 2))
 
 
 def bench_reductions() -> None:
@@ -105,7 +113,7 @@ def main() -> None:
     bench_import()
     peak = numpy_gemm_gflops()
     report("numpy_gemm_peak", n=1024, gflops=round(peak, 1))
-    bench_fused_chain()
+    bench_fused_chains()
     bench_reductions()
     bench_gemm(peak)
     bench_compile_latency()

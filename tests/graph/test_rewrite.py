@@ -240,3 +240,11 @@ def test_include_exclude_and_presets():
     assert [p.phase for p in g.rewrite_log.phases] == ["canonicalize"]
     with pytest.raises(ValueError, match="unknown optimizer"):
         G.function([x], x, optimizer="fast")
+
+
+def test_update_reading_its_own_transpose_is_not_done_in_place():
+    w = G.shared(np.arange(4, dtype="float32").reshape(2, 2), name="w")
+    f = G.function([], [], updates=[(w, w + w.T)])
+    assert fired(f, "inplace_shared_update") == 0
+    f()
+    np.testing.assert_allclose(w.get_value(), [[0, 3], [3, 6]])

@@ -50,12 +50,19 @@ def readers_through_views(fgraph: FunctionGraph, var: Variable) -> Optional[List
     return readers
 
 
-def _can_destroy_shared(fgraph: FunctionGraph, readers: Optional[List[Apply]], node: Apply) -> bool:
-    """The update may overwrite the shared buffer if it can run after every other reader of it."""
+def _can_destroy_shared(fgraph: FunctionGraph, shared: Shared, node: Apply, readers: Optional[List[Apply]]) -> bool:
+    """The update may overwrite the shared buffer if it can run after every other reader of it.
+
+    The updating node itself may read the buffer only directly (element i for element i),
+    never through a view such as a transpose, which would read elements already written.
+    """
     if readers is None:
         return False
+    direct = {client for client, _ in fgraph.clients(shared)}
+    if node in readers and any(inp is not shared and fgraph.alias_root(inp) is shared for inp in node.inputs):
+        return False
     downstream = nx.descendants(fgraph.nx, node)
-    return not any(r is not node and r in downstream for r in readers)
+    return node in direct and not any(r is not node and r in downstream for r in readers)
 
 
 def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) -> None:
@@ -78,7 +85,7 @@ def make_elemwise_inplace(fgraph: FunctionGraph, log: RewriteLog) -> None:
             # an update writes into its own shared variable's storage where it can
             i = node.inputs.index(target)
             readers = readers_through_views(fgraph, target)
-            if _can_destroy_shared(fgraph, readers, node):
+            if _can_destroy_shared(fgraph, target, node, readers):
                 _mark(fgraph, node, i, [r for r in readers if r is not node])
                 log.record("inplace_shared_update", node)
                 continue
