@@ -5,8 +5,8 @@ tensor; here the values are drawn with numpy and returned as a numpy array of `d
 (default ``K.floatx()``), which ``Layer.add_weight`` wraps in ``K.variable``: a weight
 then costs no compiled function, and ``K.variable``, ``K.constant`` and ``K.eval`` all
 accept the array.  Unseeded draws come from the backend's generator (``K.numpy_rng()``,
-which ``set_random_seed`` reseeds); an initializer given a `seed` draws from its own
-``numpy.random.default_rng(seed)``, so every call with that seed gives the same values.
+which ``K.set_random_seed`` reseeds); an initializer given a `seed` draws from a fresh
+``K.numpy_rng(seed)``, so every call with that seed gives the same values.
 Distributions, fans and scalings are Keras 2.2.4's.
 """
 from __future__ import annotations
@@ -43,11 +43,6 @@ class Initializer(object):
 
 def _dtype(dtype: Optional[str]) -> str:
     return dtype or K.floatx()
-
-
-def _rng(seed: Optional[int]):
-    """The generator of a draw: the initializer's own when seeded, else the backend's."""
-    return np.random.default_rng(seed) if seed is not None else K.numpy_rng()
 
 
 def _truncated_normal(rng, shape: Shape, mean: float, stddev: float) -> np.ndarray:
@@ -101,7 +96,16 @@ class _RandomInitializer(Initializer):
         return {**{name: getattr(self, name) for name in self._parameters}, "seed": self.seed}
 
 
-class RandomNormal(_RandomInitializer):
+class _NormalInitializer(_RandomInitializer):
+    """A (possibly truncated) normal distribution of a given `mean` and `stddev`."""
+
+    _parameters = ("mean", "stddev")
+
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Optional[int] = None):
+        self.mean, self.stddev, self.seed = mean, stddev, seed
+
+
+class RandomNormal(_NormalInitializer):
     """Initializer that generates tensors with a normal distribution.
 
     # Arguments
@@ -110,13 +114,8 @@ class RandomNormal(_RandomInitializer):
         seed: A Python integer. Used to seed the random generator.
     """
 
-    _parameters = ("mean", "stddev")
-
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Optional[int] = None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-
     def __call__(self, shape: Shape, dtype: Optional[str] = None) -> np.ndarray:
-        return _rng(self.seed).normal(self.mean, self.stddev, tuple(shape)).astype(_dtype(dtype))
+        return K.numpy_rng(self.seed).normal(self.mean, self.stddev, tuple(shape)).astype(_dtype(dtype))
 
 
 class RandomUniform(_RandomInitializer):
@@ -134,10 +133,10 @@ class RandomUniform(_RandomInitializer):
         self.minval, self.maxval, self.seed = minval, maxval, seed
 
     def __call__(self, shape: Shape, dtype: Optional[str] = None) -> np.ndarray:
-        return _rng(self.seed).uniform(self.minval, self.maxval, tuple(shape)).astype(_dtype(dtype))
+        return K.numpy_rng(self.seed).uniform(self.minval, self.maxval, tuple(shape)).astype(_dtype(dtype))
 
 
-class TruncatedNormal(_RandomInitializer):
+class TruncatedNormal(_NormalInitializer):
     """Initializer that generates a truncated normal distribution.
 
     These values are similar to values from a `RandomNormal` except that values more
@@ -150,13 +149,8 @@ class TruncatedNormal(_RandomInitializer):
         seed: A Python integer. Used to seed the random generator.
     """
 
-    _parameters = ("mean", "stddev")
-
-    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Optional[int] = None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
-
     def __call__(self, shape: Shape, dtype: Optional[str] = None) -> np.ndarray:
-        return _truncated_normal(_rng(self.seed), shape, self.mean, self.stddev).astype(_dtype(dtype))
+        return _truncated_normal(K.numpy_rng(self.seed), shape, self.mean, self.stddev).astype(_dtype(dtype))
 
 
 def _compute_fans(shape: Shape, data_format: str = "channels_last") -> Tuple[float, float]:
@@ -229,7 +223,7 @@ class VarianceScaling(Initializer):
         fan_in, fan_out = _compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, float(n))
-        rng = _rng(self.seed)
+        rng = K.numpy_rng(self.seed)
         if self.distribution == "normal":
             values = _truncated_normal(rng, shape, 0.0, np.sqrt(scale) / TRUNCATED_NORMAL_STD)
         else:
@@ -261,7 +255,7 @@ class Orthogonal(Initializer):
 
     def __call__(self, shape: Shape, dtype: Optional[str] = None) -> np.ndarray:
         flat_shape = (int(np.prod(shape[:-1])), shape[-1])
-        a = _rng(self.seed).normal(0.0, 1.0, flat_shape)
+        a = K.numpy_rng(self.seed).normal(0.0, 1.0, flat_shape)
         u, _, v = np.linalg.svd(a, full_matrices=False)
         # Pick the one with the correct shape.
         q = u if u.shape == flat_shape else v

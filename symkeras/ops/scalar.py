@@ -30,6 +30,46 @@ NUMBA_HELPERS: Dict[str, str] = {
         "    return math.log1p(math.exp(x))\n"
     ),
     "_sign": "def _sign(x):\n    return (x > 0) - (x < 0) if x == x else x\n",
+    # float32 versions built from + - * / and a bit cast only (Cephes' expf/tanhf polynomials, about
+    # 1 ulp): unlike libm calls, LLVM vectorizes loops over them
+    "_exp_f32": (
+        "def _exp_f32(x):\n"
+        "    c = min(max(x, np.float32(-87.33654)), np.float32(88.72283))\n"
+        "    n = np.float32(math.floor(c * np.float32(1.4426950408889634) + np.float32(0.5)))\n"
+        "    r = c - n * np.float32(0.693359375) + n * np.float32(2.12194440e-4)\n"
+        "    p = np.float32(1.9875691500e-4) * r + np.float32(1.3981999507e-3)\n"
+        "    p = (p * r + np.float32(8.3334519073e-3)) * r + np.float32(4.1665795894e-2)\n"
+        "    p = (p * r + np.float32(1.6666665459e-1)) * r + np.float32(5.0000001201e-1)\n"
+        "    k = np.int32(n)\n"
+        "    h = k >> np.int32(1)\n"
+        "    # 2**k as two factors, each a normal float32 for every k in [-126, 128]\n"
+        "    p = (p * r * r + r + np.float32(1.0)) * f32_from_bits((h + np.int32(127)) << np.int32(23))\n"
+        "    p = p * f32_from_bits((k - h + np.int32(127)) << np.int32(23))\n"
+        "    # below the normal range flush to 0, above it overflow to inf, as exp does\n"
+        "    return np.float32(0.0) if x < np.float32(-87.33654) else (np.float32(np.inf) if x > np.float32(88.72283) else p)\n"
+    ),
+    "_tanh_f32": (
+        "def _tanh_f32(x):\n"
+        "    z = x * x\n"
+        "    p = np.float32(-5.70498872745e-3) * z + np.float32(2.06390887954e-2)\n"
+        "    p = (p * z - np.float32(5.37397155531e-2)) * z + np.float32(1.33314422036e-1)\n"
+        "    small = ((p * z - np.float32(3.33332819422e-1)) * z) * x + x\n"
+        "    e = _exp_f32(np.float32(2.0) * abs(x))\n"
+        "    big = np.float32(1.0) - np.float32(2.0) / (e + np.float32(1.0))\n"
+        "    big = big if x >= 0 else -big\n"
+        "    return small if abs(x) <= np.float32(0.625) else big\n"
+    ),
+    "_sigmoid_f32": (
+        "def _sigmoid_f32(x):\n"
+        "    return np.float32(1.0) / (np.float32(1.0) + _exp_f32(-x))\n"
+    ),
+}
+
+#: float32 scalar ops with a vectorizable helper, and the helpers each one needs (in order)
+FAST_FLOAT32 = {
+    "exp": ("_exp_f32", ("_exp_f32",)),
+    "tanh": ("_tanh_f32", ("_exp_f32", "_tanh_f32")),
+    "sigmoid": ("_sigmoid_f32", ("_exp_f32", "_sigmoid_f32")),
 }
 
 

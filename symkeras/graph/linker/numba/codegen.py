@@ -181,6 +181,7 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         "import math",
         "import numpy as np",
         "from numba import njit",
+        "from symkeras.graph.linker.numba.intrinsics import f32_from_bits",
         "",
     ]
     helpers = []

@@ -11,6 +11,7 @@ from typing import List
 
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
 from symkeras.ops.composite import Composite
+from symkeras.ops.scalar import FAST_FLOAT32, ScalarOp
 from symkeras.ops.elemwise import Elemwise
 from symkeras.ops.gradient import StopGradient
 
@@ -60,17 +61,27 @@ def element_reads(ctx: NodeContext, loop_vars: List[str]) -> List[str]:
     return reads
 
 
+def scalar_call(ctx: NodeContext, op: ScalarOp, args: List[str], dtype: str) -> str:
+    """The expression applying `op` to `args`: a vectorizable float32 helper where there is one."""
+    if dtype == "float32" and op.name in FAST_FLOAT32:
+        function, helpers = FAST_FLOAT32[op.name]
+        for helper in helpers:
+            ctx.helper(helper)
+        return f"{function}({args[0]})"
+    for helper in op.helpers:
+        ctx.helper(helper)
+    return op.numba_expr(*args)
+
+
 def scalar_body(ctx: NodeContext, args: List[str]) -> str:
     """Emit the statements of the scalar function and return the expression of its result."""
     scalar_op = ctx.node.op.scalar_op
-    for helper in scalar_op.helpers:
-        ctx.helper(helper)
     if not isinstance(scalar_op, Composite):
-        return scalar_op.numba_expr(*args)
+        return scalar_call(ctx, scalar_op, args, ctx.node.outputs[0].dtype)
     values = list(args)
     for op, slots, dtype in scalar_op.program:
         name = ctx.fresh("e")
-        ctx.emit(f"{name} = {dtype_expr(dtype)}({op.numba_expr(*[values[s] for s in slots])})")
+        ctx.emit(f"{name} = {dtype_expr(dtype)}({scalar_call(ctx, op, [values[s] for s in slots], dtype)})")
         values.append(name)
     return values[-1]
 
