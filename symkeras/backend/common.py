@@ -90,7 +90,9 @@ def set_image_data_format(data_format: str) -> None:
         ValueError: for any other value.
     """
     if data_format not in _DATA_FORMATS:
-        raise ValueError(f"K.set_image_data_format: unknown data_format {data_format!r}; expected one of {_DATA_FORMATS}")
+        raise ValueError(
+            f"K.set_image_data_format: unknown data_format {data_format!r}; expected one of {_DATA_FORMATS}"
+        )
     _settings["image_data_format"] = str(data_format)
 
 

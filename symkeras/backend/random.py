@@ -7,7 +7,7 @@ numpy generator initializers use.  `set_random_seed(seed)` reseeds all of it at 
 from __future__ import annotations
 
 import random as python_random
-from typing import Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -21,6 +21,8 @@ Tensor = Variable
 ShapeLike = Union[Sequence[Union[int, Variable]], Variable]
 
 _stream = RandomStream()
+#: the seedless streams of earlier seeds: `set_random_seed` rewinds their draws too
+_earlier_streams: List[RandomStream] = []
 _numpy_rng = np.random.default_rng()
 
 
@@ -37,7 +39,9 @@ def set_random_seed(seed: int) -> None:
     """
     global _stream, _numpy_rng
     seed = int(seed)
-    _stream.seed(int(np.random.SeedSequence([seed, 1]).generate_state(1, np.uint64)[0]))
+    _earlier_streams.append(_stream)
+    for generation, stream in enumerate(_earlier_streams):
+        stream.seed(int(np.random.SeedSequence([seed, generation + 1]).generate_state(1, np.uint64)[0]))
     _stream = RandomStream(seed)
     _numpy_rng = np.random.default_rng(seed)
     np.random.seed(seed % 2**32)

@@ -28,8 +28,8 @@ def _mark(x: Variable, keras_shape: Shape) -> Variable:
     return x
 
 
-def placeholder(shape: Optional[Sequence[Optional[int]]] = None, ndim: Optional[int] = None, dtype: Optional[str] = None,
-                sparse: bool = False, name: Optional[str] = None) -> Tensor:
+def placeholder(shape: Optional[Sequence[Optional[int]]] = None, ndim: Optional[int] = None,
+                dtype: Optional[str] = None, sparse: bool = False, name: Optional[str] = None) -> Tensor:
     """Instantiates a placeholder tensor: a symbolic input fed when a `function` is called.
 
     # Arguments
