@@ -211,7 +211,9 @@ class VarianceScaling(Initializer):
             raise ValueError(f"`scale` must be a positive float. Got: {scale}")
         mode = mode.lower()
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f'Invalid `mode` argument: expected one of {{"fan_in", "fan_out", "fan_avg"}} but got {mode}')
+            raise ValueError(
+                f'Invalid `mode` argument: expected one of {{"fan_in", "fan_out", "fan_avg"}} but got {mode}'
+            )
         distribution = distribution.lower()
         if distribution not in ("normal", "uniform"):
             raise ValueError(
@@ -282,7 +284,9 @@ class Identity(Initializer):
 
     def __call__(self, shape: Shape, dtype: Optional[str] = None) -> np.ndarray:
         if len(shape) != 2 or shape[0] != shape[1]:
-            raise ValueError(f"Identity matrix initializer can only be used for 2D square matrices, got shape {tuple(shape)}")
+            raise ValueError(
+                f"Identity matrix initializer can only be used for 2D square matrices, got shape {tuple(shape)}"
+            )
         return (self.gain * np.identity(shape[0])).astype(_dtype(dtype))
 
     def get_config(self) -> Dict[str, Any]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -113,7 +113,7 @@ def constant(value, dtype: Optional[str] = None, shape: Optional[Sequence[int]] 
     return _mark(G.constant(array, name=name), array.shape)
 
 
-def zeros(shape: Sequence[int], dtype: Optional[str] = None, name: Optional[str] = None) -> Shared:
+def zeros(shape: Union[int, Sequence[int]], dtype: Optional[str] = None, name: Optional[str] = None) -> Shared:
     """A variable filled with zeros.
 
     # Arguments
@@ -124,10 +124,10 @@ def zeros(shape: Sequence[int], dtype: Optional[str] = None, name: Optional[str]
     # Returns
         A variable.
     """
-    return variable(np.zeros(tuple(shape)), dtype, name)
+    return variable(np.zeros(shape), dtype, name)
 
 
-def ones(shape: Sequence[int], dtype: Optional[str] = None, name: Optional[str] = None) -> Shared:
+def ones(shape: Union[int, Sequence[int]], dtype: Optional[str] = None, name: Optional[str] = None) -> Shared:
     """A variable filled with ones.
 
     # Arguments
@@ -138,7 +138,7 @@ def ones(shape: Sequence[int], dtype: Optional[str] = None, name: Optional[str] 
     # Returns
         A variable.
     """
-    return variable(np.ones(tuple(shape)), dtype, name)
+    return variable(np.ones(shape), dtype, name)
 
 
 def eye(size: int, dtype: Optional[str] = None, name: Optional[str] = None) -> Shared:

@@ -113,3 +113,10 @@ def test_name_scope_is_a_context_manager():
     with K.name_scope("block"):
         v = K.variable(1.0, name="w")
     assert v.name == "w"
+
+
+def test_zeros_and_ones_accept_an_int_shape():
+    from symkeras import backend as K
+
+    assert K.get_value(K.zeros(3)).shape == (3,)
+    assert K.get_value(K.ones(2)).tolist() == [1.0, 1.0]

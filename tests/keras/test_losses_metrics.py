@@ -19,7 +19,8 @@ LOSS_REFERENCES = {
     "mean_squared_error": lambda t, p: np.mean((p - t) ** 2, -1),
     "mean_absolute_error": lambda t, p: np.mean(np.abs(p - t), -1),
     "mean_absolute_percentage_error": lambda t, p: 100 * np.mean(np.abs((t - p) / clip(np.abs(t), EPS)), -1),
-    "mean_squared_logarithmic_error": lambda t, p: np.mean((np.log(clip(p, EPS) + 1) - np.log(clip(t, EPS) + 1)) ** 2, -1),
+    "mean_squared_logarithmic_error": lambda t, p: np.mean(
+        (np.log(clip(p, EPS) + 1) - np.log(clip(t, EPS) + 1)) ** 2, -1),
     "squared_hinge": lambda t, p: np.mean(np.maximum(1 - t * p, 0) ** 2, -1),
     "hinge": lambda t, p: np.mean(np.maximum(1 - t * p, 0), -1),
     "categorical_hinge": lambda t, p: np.maximum(0, np.max((1 - t) * p, -1) - np.sum(t * p, -1) + 1),
