@@ -1,0 +1,74 @@
+"""Keras layers (``keras.layers``): every layer class, and `serialize` / `deserialize` / `get` over them.
+
+`deserialize` resolves a config's ``class_name`` among the classes exported here, plus
+`Model` and `Sequential` (looked up lazily: they are built on top of the layers), then
+`custom_objects` and the global custom objects.
+"""
+from typing import Any, Dict, Optional
+
+from symkeras.engine.base_layer import InputSpec, Layer
+from symkeras.engine.input_layer import Input, InputLayer
+from symkeras.layers.core import (
+    Activation, ActivityRegularization, Dense, Dropout, Flatten, Lambda, Masking, Permute, RepeatVector, Reshape,
+    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+)
+from symkeras.utils.generic_utils import deserialize_keras_object, get_from_identifier, serialize_keras_object
+
+
+def serialize(layer: Layer) -> Dict[str, Any]:
+    """The config of a layer with its class name: ``{"class_name": ..., "config": layer.get_config()}``.
+
+    # Arguments
+        layer: a layer (or model) instance.
+
+    # Returns
+        A dict.
+    """
+    return serialize_keras_object(layer)
+
+
+def _registry() -> Dict[str, Any]:
+    """Every class a layer config may name: this module's layers, `Model` and `Sequential`."""
+    from symkeras.engine.sequential import Sequential
+    from symkeras.engine.training import Model
+
+    return {**globals(), "Model": Model, "Sequential": Sequential}
+
+
+def deserialize(config: Dict[str, Any], custom_objects: Optional[Dict[str, Any]] = None) -> Layer:
+    """Instantiates a layer (or model) from its config.
+
+    # Arguments
+        config: a dict ``{"class_name": ..., "config": ...}``.
+        custom_objects: custom layer classes and functions, by name.
+
+    # Returns
+        A layer instance (Model and Sequential included).
+
+    # Raises
+        ValueError: ``Unknown layer: <name>`` for a class it cannot find.
+    """
+    return deserialize_keras_object(config, module_objects=_registry(), custom_objects=custom_objects,
+                                    printable_module_name="layer")
+
+
+def get(identifier: Any) -> Layer:
+    """A layer from a config dict, or the layer instance itself.
+
+    # Arguments
+        identifier: a layer config dict or a layer instance.
+
+    # Returns
+        A layer instance.
+
+    # Raises
+        ValueError: for anything else.
+    """
+    return get_from_identifier(identifier, deserialize, "layer", is_object=lambda x: isinstance(x, Layer))
+
+
+__all__ = [
+    "Activation", "ActivityRegularization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec",
+    "Lambda", "Layer", "Masking", "Permute", "RepeatVector", "Reshape", "SpatialDropout1D", "SpatialDropout2D",
+    "SpatialDropout3D", "deserialize", "get", "serialize",
+]
