@@ -12,6 +12,10 @@ from symkeras.layers.core import (
     Activation, ActivityRegularization, Dense, Dropout, Flatten, Lambda, Masking, Permute, RepeatVector, Reshape,
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
+from symkeras.layers.merge import (
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
+    minimum, multiply, subtract,
+)
 from symkeras.utils.generic_utils import deserialize_keras_object, get_from_identifier, serialize_keras_object
 
 
