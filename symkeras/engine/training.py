@@ -271,12 +271,13 @@ class Model(Network):
                           "`model.trainable` without calling `model.compile` after ?", stacklevel=3)
 
     def _function(self, inputs: List[Any], outputs: List[Any], updates: List[Any], phase: int, name: str):
-        """Compiles one function; the learning phase, when the model uses it, is fixed to `phase` in the graph."""
+        """Compiles one function; the learning phase, when the model uses it, is a constant `phase` in its graph."""
+        kwargs = dict(self._function_kwargs)
         if self.uses_learning_phase and not isinstance(K.learning_phase(), int):
-            f = K.function(inputs + [K.learning_phase()], outputs, updates=updates, name=name,
-                           **self._function_kwargs)
-            return lambda ins: f(list(ins) + [np.uint8(phase)])
-        return K.function(inputs, outputs, updates=updates, name=name, **self._function_kwargs)
+            # a constant flag lets the optimizer drop the branch of the other phase (dropout masks at test time)
+            givens = list(kwargs.pop("givens", []))
+            kwargs["givens"] = givens + [(K.learning_phase(), K.constant(phase, dtype="uint8"))]
+        return K.function(inputs, outputs, updates=updates, name=name, **kwargs)
 
     def _make_train_function(self) -> None:
         if not self._is_compiled:

@@ -19,10 +19,11 @@ from symkeras.graph.printing import debugprint, pprint, pydotprint, to_dot
 from symkeras.graph.type import TensorType
 from symkeras.graph.verify_grad import GradientError, verify_grad
 from symkeras import ops
+from symkeras.ops.scan import scan
 
 __all__ = [
     "Apply", "Constant", "DisconnectedInputError", "Function", "FunctionGraph", "GradientError", "MissingInputError",
     "Op", "Shared", "TensorType", "Variable", "as_tensor", "config", "constant", "debugprint", "function", "grad",
-    "hessian", "jacobian", "matrix", "ops", "pprint", "pydotprint", "scalar", "shared", "tensor", "tensor3",
+    "hessian", "jacobian", "matrix", "ops", "pprint", "pydotprint", "scalar", "scan", "shared", "tensor", "tensor3",
     "tensor4", "to_dot", "verify_grad", "vector",
 ]

@@ -23,4 +23,5 @@ from symkeras.ops.shape import (
     alloc, concatenate, dimshuffle, expand_dims, flatten, one_hot, pad, repeat, reshape, squeeze, stack,
     tile, transpose,
 )
+from symkeras.ops.scan import scan
 from symkeras.ops.subtensor import getitem, inc_subtensor, set_subtensor

@@ -49,7 +49,8 @@ def window_geometry(size: int, window: int, stride: int, dilation: int, padding:
     length = (size + stride - 1) // stride
     if padding == "causal":
         return length, extent - 1
-    return length, max((length - 1) * stride + extent - size, 0) // 2
+    total = (length - 1) * stride + extent - size
+    return length, (total if total > 0 else 0) // 2
 
 
 def normalize_tuple(value: IntOrTuple, n: int, name: str) -> Tuple[int, ...]:
@@ -239,7 +240,7 @@ class _ConvBase(Op, abstract=True):
         for offset in w.offsets():
             patch = xp[w.slab(offset)]
             if self.depthwise:
-                g[offset] = np.einsum("...c,...cm->cm", patch, gz.reshape(gz.shape[:-1] + kernel_shape[-2:]))
+                g[offset] = (patch[..., None] * gz.reshape(gz.shape[:-1] + kernel_shape[-2:])).sum(axis=tuple(summed))
             else:
                 g[offset] = np.tensordot(patch, gz, axes=(summed, summed))
         return g

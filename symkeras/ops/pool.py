@@ -153,9 +153,9 @@ def pool(x, pool_size: IntOrTuple, strides: IntOrTuple = None, padding: str = "v
     """
     x = as_tensor(x)
     mode = "average" if mode == "avg" else mode
-    op = Pool(x.ndim - 2, mode, pool_size, strides, padding) if x.ndim in (3, 4, 5) else None
-    if op is None:
+    if x.ndim not in (3, 4, 5):
         raise ValueError(f"pool: expects an input of rank 3, 4 or 5, got shape {format_shape(x.type.shape)}")
+    op = Pool(x.ndim - 2, mode, pool_size, strides, padding)
     return from_channels_last(op(to_channels_last(x, data_format)), data_format)
 
 
@@ -242,6 +242,5 @@ def cropping(x, cropping: Union[int, Sequence] = 1, data_format: str = "channels
         if size is not None and start + stop >= size:
             raise ValueError(f"cropping: cannot crop {start} + {stop} elements from axis {axis} of a tensor of "
                              f"shape {format_shape(x.type.shape)}")
-    index = tuple(slice(*pairs[a]) if a in pairs else slice(None) for a in range(x.ndim))
-    return x[tuple(slice(s[0], -s[1] if s[1] else None) if isinstance(s, slice) and a in pairs else s
-                   for a, s in enumerate(index))]
+    start_stop = {a: slice(b, -e if e else None) for a, (b, e) in pairs.items()}
+    return x[tuple(start_stop.get(a, slice(None)) for a in range(x.ndim))]

@@ -12,6 +12,8 @@ from symkeras.graph.linker.numba import elemwise  # noqa: F401  (registers code 
 from symkeras.graph.linker.numba import random  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import blas, nnet, reduction  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba import scan  # noqa: F401  (registers code generators)
+from symkeras.graph.linker.numba import conv, pool  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.py import py_linker

@@ -72,8 +72,9 @@ class ModuleWriter:
         self.indent = 1
 
     def fresh(self, prefix: str = "t") -> str:
+        """A new local name; the trailing underscore keeps it apart from the arguments (``i0``, ``s0``, ``c0``)."""
         self._counter += 1
-        return f"{prefix}{self._counter}"
+        return f"{prefix}{self._counter}_"
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.indent + line)

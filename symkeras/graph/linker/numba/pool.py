@@ -1,0 +1,135 @@
+"""Numba code for `Pool` and `PoolGrad`: explicit loops over 5-d arrays, channels innermost.
+
+As for convolutions (`symkeras.graph.linker.numba.conv`), 1-D and 2-D pooling runs as
+3-D pooling with leading spatial dims of size 1, in module-level helpers compiled once
+per module.  For each output position the window is walked once, the channel loop
+innermost (contiguous); an average divides by the number of elements inside the input;
+the max gradient goes to the first position of the maximum (strict ``>`` in window order).
+"""
+from __future__ import annotations
+
+from symkeras.graph.linker.numba.codegen import NodeContext, register_codegen
+from symkeras.graph.linker.numba.conv import as5, emit_check, emit_contiguous, emit_geometry, padded3
+from symkeras.graph.linker.numba.reduction import shape_tuple
+from symkeras.ops.pool import Pool, PoolGrad
+
+POOL = '''
+def pool_forward(x, out, window, strides, before, is_max):
+    """The max (or the average over the elements inside x) of each window, into out."""
+    d_in, h_in, w_in, c = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    for b in range(out.shape[0]):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                for l in range(out.shape[3]):
+                    for t in range(c):
+                        out[b, i, j, l, t] = -np.inf if is_max else 0
+                    count = 0
+                    for a in range(window[0]):
+                        zd = i * strides[0] - before[0] + a
+                        for e in range(window[1]):
+                            zh = j * strides[1] - before[1] + e
+                            for f in range(window[2]):
+                                zw = l * strides[2] - before[2] + f
+                                if not (0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in):
+                                    continue
+                                count += 1
+                                for t in range(c):
+                                    v = x[b, zd, zh, zw, t]
+                                    if is_max:
+                                        if v > out[b, i, j, l, t]:
+                                            out[b, i, j, l, t] = v
+                                    else:
+                                        out[b, i, j, l, t] += v
+                    if not is_max:
+                        for t in range(c):
+                            out[b, i, j, l, t] /= count
+'''
+
+POOL_GRAD = '''
+def pool_grad(x, gz, gx, window, strides, before, is_max):
+    """Add each output gradient into gx: at the first maximum of its window, or spread over the
+    elements of the window inside x."""
+    d_in, h_in, w_in, c = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    best = np.empty(c, x.dtype)
+    at_d, at_h, at_w = np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64)
+    for b in range(gz.shape[0]):
+        for i in range(gz.shape[1]):
+            for j in range(gz.shape[2]):
+                for l in range(gz.shape[3]):
+                    for t in range(c):
+                        best[t] = -np.inf
+                        at_d[t] = -1
+                    count = 0
+                    for a in range(window[0]):
+                        zd = i * strides[0] - before[0] + a
+                        for e in range(window[1]):
+                            zh = j * strides[1] - before[1] + e
+                            for f in range(window[2]):
+                                zw = l * strides[2] - before[2] + f
+                                if not (0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in):
+                                    continue
+                                count += 1
+                                if is_max:
+                                    for t in range(c):  # selects, not branches: vectorised, no mispredictions
+                                        v = x[b, zd, zh, zw, t]
+                                        better = v > best[t]
+                                        best[t] = v if better else best[t]
+                                        at_d[t] = zd if better else at_d[t]
+                                        at_h[t] = zh if better else at_h[t]
+                                        at_w[t] = zw if better else at_w[t]
+                    if is_max:
+                        for t in range(c):
+                            if at_d[t] >= 0:
+                                gx[b, at_d[t], at_h[t], at_w[t], t] += gz[b, i, j, l, t]
+                        continue
+                    for a in range(window[0]):
+                        zd = i * strides[0] - before[0] + a
+                        for e in range(window[1]):
+                            zh = j * strides[1] - before[1] + e
+                            for f in range(window[2]):
+                                zw = l * strides[2] - before[2] + f
+                                if 0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in:
+                                    for t in range(c):
+                                        gx[b, zd, zh, zw, t] += gz[b, i, j, l, t] / count
+'''
+
+
+def _geometry(ctx: NodeContext, x: str):
+    """The output lengths and a 5-d view of `x`, plus the window tuples, for the node's pooling."""
+    op = ctx.node.op
+    spatial = [f"{x}.shape[{1 + i}]" for i in range(op.ndim)]
+    ones = (1,) * op.ndim
+    lengths, before = emit_geometry(ctx, spatial, op.pool_size, op.strides, ones, op.padding)
+    batch, c = f"{x}.shape[0]", f"{x}.shape[{op.ndim + 1}]"
+    x5 = as5(ctx, x, [batch], spatial, [c])
+    tuples = (padded3(op.pool_size, "1"), padded3(op.strides, "1"), padded3(before, "0"))
+    return lengths, x5, tuples, batch, c
+
+
+@register_codegen(Pool)
+def emit_pool(ctx: NodeContext) -> None:
+    op, node = ctx.node.op, ctx.node
+    (x,), (out,) = ctx.inputs, ctx.outputs
+    xc = emit_contiguous(ctx, x, node.inputs[0], node.inputs[0].dtype)
+    lengths, x5, (window, strides, before), batch, c = _geometry(ctx, xc)
+    ctx.helper("pool_forward", POOL, inline=False)
+    out5 = ctx.fresh("y")
+    ctx.emit(f"{out5} = np.empty({shape_tuple([batch] + ['1'] * (3 - op.ndim) + lengths + [c])}, {xc}.dtype)")
+    ctx.emit(f"pool_forward({x5}, {out5}, {window}, {strides}, {before}, {op.mode == 'max'})")
+    ctx.emit(f"{out} = {out5}.reshape({shape_tuple([batch] + lengths + [c])})")
+
+
+@register_codegen(PoolGrad)
+def emit_pool_grad(ctx: NodeContext) -> None:
+    op, node = ctx.node.op, ctx.node
+    (x, gz), (out,) = ctx.inputs, ctx.outputs
+    dtype = node.outputs[0].dtype
+    xc, gc = emit_contiguous(ctx, x, node.inputs[0], dtype), emit_contiguous(ctx, gz, node.inputs[1], dtype)
+    lengths, x5, (window, strides, before), batch, c = _geometry(ctx, xc)
+    mismatch = " or ".join([f"{gc}.shape[{k}] != {n}" for k, n in enumerate([batch] + lengths + [c])])
+    emit_check(ctx, mismatch, "the output gradient does not fit the input")
+    g5 = as5(ctx, gc, [batch], lengths, [c])
+    ctx.helper("pool_grad", POOL_GRAD, inline=False)
+    ctx.emit(f"{out} = np.zeros({xc}.shape, {xc}.dtype)")
+    ctx.emit(f"pool_grad({x5}, {g5}, {as5(ctx, out, [batch], [f'{xc}.shape[{1 + i}]' for i in range(op.ndim)], [c])}, "
+             f"{window}, {strides}, {before}, {op.mode == 'max'})")

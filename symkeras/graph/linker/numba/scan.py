@@ -1,0 +1,126 @@
+"""Numba code for `Scan`: the whole loop, inner step included, written into the entry point.
+
+The inner graph (optimized once by the op) is emitted inside ``for t in range(n):``
+by the same code generators as the outer graph, so one compiled function runs every
+step — no Python between steps.  Inner variables get fresh names from the module
+writer, so several scans (or nested ones) never collide.  A sequence slice is a view
+``seq[t]``; a state is a local rebound to its new value after each step; collected
+outputs are written into ``(n, ...)`` buffers allocated at step 0, when their shapes
+are first known (before that, an empty array of the same type keeps Numba's typing
+stable).  Constants of the inner graph are built once, before the loop.
+"""
+from __future__ import annotations
+
+from typing import List
+
+import numpy as np
+
+from symkeras.graph.basic import Constant, Variable
+from symkeras.graph.linker.numba.codegen import (
+    NodeContext,
+    codegen_for,
+    dtype_expr,
+    index_expr,
+    literal,
+    register_codegen,
+)
+from symkeras.graph.linker.numba.shape import emit_empty, loop_nest, tuple_expr
+from symkeras.ops.scan import Scan
+
+
+def emit_constant(ctx: NodeContext, const: Constant) -> str:
+    """Build an inner-graph constant as a local array (uniform ones with ``np.full``); return its name."""
+    name = ctx.fresh("c")
+    data = const.data
+    shape = tuple_expr(str(d) for d in data.shape)
+    flat = data.reshape(-1)
+    if flat.size == 0 or np.all(flat == flat[0]):
+        ctx.emit(f"{name} = np.full({shape}, {literal(flat[0] if flat.size else 0, const.dtype)})")
+    else:
+        values = ", ".join(literal(v, const.dtype) for v in flat)
+        ctx.emit(f"{name} = np.array([{values}], {dtype_expr(const.dtype)}).reshape({shape})")
+    return name
+
+
+def emit_steps(ctx: NodeContext, seqs: List[str]) -> str:
+    """The number of steps, checking that every sequence (and a static ``n_steps``) agrees."""
+    op = ctx.node.op
+    steps = ctx.fresh("n")
+    ctx.emit(f"{steps} = {seqs[0]}.shape[0]" if seqs else f"{steps} = {op.n_steps}")
+    checks = [f"{s}.shape[0] != {steps}" for s in seqs[1:]]
+    if op.n_steps is not None and seqs:
+        checks.append(f"{steps} != {op.n_steps}")
+    if checks:
+        ctx.emit(f"if {' or '.join(checks)}:")
+        with ctx.block():
+            ctx.emit(ctx.fail("the sequences do not agree on the number of steps"))
+    ctx.emit(f"if {steps} < 1:")
+    with ctx.block():
+        ctx.emit(ctx.fail("needs at least one step"))
+    return steps
+
+
+def emit_slice(ctx: NodeContext, seq: str, var: Variable, t: str) -> str:
+    """The step-t slice of a sequence as an array (a 0-d view for a vector sequence)."""
+    name = ctx.fresh("x")
+    ctx.emit(f"{name} = {seq}[{t}:{t} + 1].reshape(())" if var.ndim == 0 else f"{name} = {seq}[{t}]")
+    return name
+
+
+def emit_same_shape(ctx: NodeContext, new: str, old: str, ndim: int, offset: int, what: str) -> None:
+    """Raise unless ``new.shape`` equals ``old.shape[offset:]``."""
+    if ndim:
+        ctx.emit(f"if {' or '.join(f'{new}.shape[{k}] != {old}.shape[{k + offset}]' for k in range(ndim))}:")
+        with ctx.block():
+            ctx.emit(ctx.fail(f"{what} changed shape between steps"))
+
+
+def emit_collect(ctx: NodeContext, buffer: str, value: str, var: Variable, steps: str, t: str) -> None:
+    """Write the step's `value` into row t of `buffer`, allocating the buffer at step 0."""
+    ctx.emit(f"if {t} == 0:")
+    with ctx.block():
+        emit_empty(ctx, buffer, [steps] + [f"{value}.shape[{k}]" for k in range(var.ndim)], var.dtype)
+    emit_same_shape(ctx, value, buffer, var.ndim, 1, "a collected output")
+    with loop_nest(ctx, [f"{value}.shape[{k}]" for k in range(var.ndim)]) as js:
+        ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
+
+
+@register_codegen(Scan)
+def scan_loop(ctx: NodeContext) -> None:
+    op, writer = ctx.node.op, ctx.writer
+    inner = op.optimized
+    seqs, inits, nonseqs = op.split_inputs(ctx.inputs)
+    seq_vars, state_vars, nonseq_vars = op.split_inputs(inner.inputs)
+    new_vars, out_vars = op.split_outputs(inner.outputs)
+    steps = emit_steps(ctx, seqs)
+    for const in (v for v in inner.leaves() if isinstance(v, Constant)):
+        writer.names[const] = emit_constant(ctx, const)
+    states = []
+    for init in inits:
+        states.append(ctx.fresh("s"))
+        ctx.emit(f"{states[-1]} = {init}")
+    state_outs, collected_outs = op.split_outputs(ctx.outputs)
+    buffers = [(name, var) for name, var, keep in zip(state_outs, new_vars, op.collect) if keep]
+    buffers += list(zip(collected_outs, out_vars))
+    for name, var in buffers:  # typed placeholders, replaced at step 0
+        emit_empty(ctx, name, ["0"] * (var.ndim + 1), var.dtype)
+    t = ctx.fresh("t")
+    ctx.emit(f"for {t} in range({steps}):")
+    with ctx.block():
+        for seq, var in zip(seqs, seq_vars):
+            writer.names[var] = emit_slice(ctx, seq, var, t)
+        writer.names.update(zip(state_vars, states))
+        writer.names.update(zip(nonseq_vars, nonseqs))
+        for node in inner.toposort():
+            writer.emit(f"# {node.op}")
+            codegen_for(node)(NodeContext(node, writer))
+        new_values = [writer.names[v] for v in new_vars]
+        for j, (new, state, var) in enumerate(zip(new_values, states, new_vars)):
+            emit_same_shape(ctx, new, state, var.ndim, 0, f"state {j}")
+        for name, var in buffers:
+            emit_collect(ctx, name, writer.names[var], var, steps, t)
+        for new, state in zip(new_values, states):
+            ctx.emit(f"{state} = {new}")
+    for name, state, keep in zip(state_outs, states, op.collect):
+        if not keep:  # a copy: the last value may alias an input the outer graph could overwrite
+            ctx.emit(f"{name} = {state}.copy()")

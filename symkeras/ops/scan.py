@@ -1,0 +1,436 @@
+"""`scan`: a loop as one op holding an inner graph, in the spirit of Theano's scan.
+
+``scan(fn, sequences, outputs_info, non_sequences)`` calls `fn` once on symbolic
+placeholders — a slice of each sequence (iterated over axis 0), the previous value of
+each recurrent state, the non-sequences — and wraps the graph it returns in a `Scan`
+node.  Each ``outputs_info`` entry says what an output of `fn` is:
+
+* an initial value (or ``dict(initial=x0)``): a state, fed back at the next step and
+  collected at every step; ``dict(initial=x0, collect=False)`` carries it only;
+* ``None``: an output collected at every step and not fed back.
+
+Variables that `fn` reads from outside (weights captured by a closure, shared
+variables) become implicit non-sequences, so gradients reach them.  The gradient of a
+`Scan` is another `Scan` running backwards in time (backpropagation through time): it
+reads the per-step states the forward scan collected instead of recomputing them, and
+sums the gradients of the non-sequences over the steps in carried accumulators.
+
+The inner graph is optimized once, when first run (``fast_run`` without the in-place
+phase); "py" runs it step by step with the reference linker, and the Numba linker
+writes the whole loop, inner step included, into the generated entry point.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from symkeras.graph.basic import Apply, Constant, Op, Variable, as_tensor, io_toposort
+from symkeras.graph.fgraph import FunctionGraph, clone_graph
+from symkeras.graph.type import TensorType, format_shape
+from symkeras.ops import elemwise as E
+from symkeras.ops import shape as shape_ops
+
+TensorLike = Union[Variable, np.ndarray, float, int]
+
+
+class Scan(Op):
+    """A loop over `n_steps` (or the sequences' length) running an inner graph at each step.
+
+    Inner inputs: one slice per sequence, the previous value of each state, the
+    non-sequences.  Inner outputs: the new value of each state, then the outputs that
+    are only collected.  Outer inputs: the sequences (time first), the initial states,
+    the non-sequences.  Outer outputs: per state, its values after every step
+    (``collect[j]``) or only its final value; then each collected output, time first.
+    """
+
+    __props__ = ("signature", "n_seqs", "n_states", "collect", "n_steps")
+
+    def __init__(self, inner_inputs: Sequence[Variable], inner_outputs: Sequence[Variable], n_seqs: int,
+                 n_states: int, collect: Sequence[bool], n_steps: Optional[int] = None):
+        self.fgraph = FunctionGraph(inner_inputs, inner_outputs)
+        self.n_seqs, self.n_states, self.collect, self.n_steps = n_seqs, n_states, tuple(collect), n_steps
+        self.n_nonseqs = len(inner_inputs) - n_seqs - n_states
+        self.n_outs = len(inner_outputs) - n_states
+        self.signature = graph_signature(self.fgraph)
+        self._optimized: Optional[FunctionGraph] = None
+        self._step = None
+
+    def __str__(self) -> str:
+        return (f"Scan{{seqs={self.n_seqs}, states={self.n_states}, outs={self.n_outs}, "
+                f"nonseqs={self.n_nonseqs}, nodes={len(self.fgraph.apply_nodes)}}}")
+
+    __repr__ = __str__
+
+    # -- the inner graph ------------------------------------------------------------------------
+    @property
+    def optimized(self) -> FunctionGraph:
+        """The inner graph after the optimizer (built once): what "py" and "numba" run."""
+        if self._optimized is None:
+            from symkeras.graph.rewrite import optimize
+
+            inner = FunctionGraph(self.fgraph.inputs, self.fgraph.outputs)
+            optimize(inner, "fast_run", exclude=["inplace"])
+            self._optimized = inner
+        return self._optimized
+
+    def split_inputs(self, values: Sequence) -> Tuple[list, list, list]:
+        """(sequences, initial states, non-sequences) of an input list, outer or inner."""
+        s, k = self.n_seqs, self.n_seqs + self.n_states
+        return list(values[:s]), list(values[s:k]), list(values[k:])
+
+    def split_outputs(self, values: Sequence) -> Tuple[list, list]:
+        """(states, collected outputs) of an output list, outer or inner."""
+        return list(values[: self.n_states]), list(values[self.n_states:])
+
+    # -- Op interface -------------------------------------------------------------------------------
+    def make_node(self, *inputs) -> Apply:
+        inputs = [as_tensor(v) for v in inputs]
+        inner = self.fgraph.inputs
+        if len(inputs) != len(inner):
+            raise ValueError(f"scan: expected {len(inner)} inputs, got {len(inputs)}")
+        seqs, _, _ = self.split_inputs(inputs)
+        for k, seq in enumerate(seqs):
+            if seq.ndim == 0:
+                raise ValueError(f"scan: sequence {k} must have a time axis first, got a scalar")
+        for k, (outer, var) in enumerate(zip(inputs, inner)):
+            shape = outer.type.shape[1:] if k < self.n_seqs else outer.type.shape
+            _check_fits(f"input {k}", var.type, outer.dtype, shape)
+        steps = time_length(seqs, self.n_steps)
+        inner_states, inner_outs = self.split_outputs(self.fgraph.outputs)
+        types = []
+        for j, (new, prev) in enumerate(zip(inner_states, self.split_inputs(inner)[1])):
+            shape = _merge_shapes(prev.type.shape, new.type.shape)
+            types.append(TensorType(prev.dtype, (steps,) + shape if self.collect[j] else shape))
+        types += [TensorType(y.dtype, (steps,) + y.type.shape) for y in inner_outs]
+        return Apply(self, inputs, types)
+
+    def perform(self, node: Apply, inputs: List[np.ndarray]) -> List[np.ndarray]:
+        seqs, states, nonseqs = self.split_inputs(inputs)
+        steps = run_length(seqs, self.n_steps)
+        step = self._step_thunk()
+        history: List[List[np.ndarray]] = [[] for _ in range(self.n_states + self.n_outs)]
+        for t in range(steps):
+            results = step([s[t] for s in seqs] + states + nonseqs)
+            new_states = results[: self.n_states]
+            for j, (new, prev) in enumerate(zip(new_states, states)):
+                if new.shape != prev.shape:
+                    raise ValueError(f"scan: state {j} changed shape from {prev.shape} to {new.shape} at step {t}")
+            states = new_states
+            for record, value in zip(history, results):
+                record.append(value)
+        collected = [np.stack(h) for h in history]
+        # a carried-only state may be an input passed through: copy it, as the compiled loop does
+        outs = [collected[j] if keep else states[j].copy() for j, keep in enumerate(self.collect)]
+        return outs + collected[self.n_states:]
+
+    def _step_thunk(self):
+        if self._step is None:
+            from symkeras.graph.linker.py import py_linker
+
+            self._step = py_linker(self.optimized, n_outputs=len(self.optimized.outputs))
+        return self._step
+
+    def L_op(self, inputs, outputs, output_grads):
+        """Backpropagation through time, as a `Scan` over the reversed steps (see `backward_scan`)."""
+        return backward_scan(self, inputs, outputs, output_grads)
+
+
+# -- shapes and signatures --------------------------------------------------------------------------
+def graph_signature(fgraph: FunctionGraph) -> tuple:
+    """A hashable structure equal for structurally equal graphs: input types, nodes by op and inputs, outputs."""
+    refs: Dict[Variable, tuple] = {v: ("in", k) for k, v in enumerate(fgraph.inputs)}
+
+    def ref(v: Variable) -> tuple:
+        return refs[v] if v in refs else ("const", v.signature())
+
+    items = [tuple(v.type for v in fgraph.inputs)]
+    for k, node in enumerate(fgraph.toposort()):
+        items.append((node.op, tuple(ref(v) for v in node.inputs)))
+        refs.update((o, ("node", k, j)) for j, o in enumerate(node.outputs))
+    items.append(tuple(ref(o) for o in fgraph.outputs))
+    return tuple(items)
+
+
+def _check_fits(what: str, want: TensorType, dtype: str, shape: tuple) -> None:
+    if dtype != want.dtype or len(shape) != want.ndim or any(
+            a is not None and b is not None and a != b for a, b in zip(want.shape, shape)):
+        raise ValueError(f"scan: {what} has dtype {dtype} and (per step) shape {format_shape(shape)}, "
+                         f"but the inner graph expects {want.dtype} {format_shape(want.shape)}")
+
+
+def _merge_shapes(a: tuple, b: tuple) -> tuple:
+    return tuple(x if x is not None else y for x, y in zip(a, b))
+
+
+def time_length(sequences: Sequence[Variable], n_steps: Optional[int]) -> Optional[int]:
+    """The static number of steps, checking that sequences and `n_steps` agree where known."""
+    known = {s.type.shape[0] for s in sequences if s.type.shape[0] is not None}
+    if n_steps is not None:
+        known.add(n_steps)
+    if len(known) > 1:
+        shapes = ", ".join(format_shape(s.type.shape) for s in sequences)
+        raise ValueError(f"scan: the sequences ({shapes}) and n_steps={n_steps} disagree on the number of steps")
+    if not sequences and n_steps is None:
+        raise ValueError("scan: give sequences or n_steps")
+    return known.pop() if known else None
+
+
+def run_length(sequences: Sequence[np.ndarray], n_steps: Optional[int]) -> int:
+    """The number of steps at run time; sequences of different lengths are an error."""
+    lengths = {len(s) for s in sequences} | ({n_steps} if n_steps is not None else set())
+    if len(lengths) != 1:
+        raise ValueError(f"scan: sequences of lengths {[len(s) for s in sequences]} (n_steps={n_steps}) "
+                         f"do not agree on the number of steps")
+    steps = lengths.pop()
+    if steps < 1:
+        raise ValueError("scan: needs at least one step, got sequences of length 0")
+    return steps
+
+
+# -- the public function ------------------------------------------------------------------------------
+def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None, outputs_info=None,
+         non_sequences=None, n_steps: Optional[int] = None, go_backwards: bool = False,
+         mask: Optional[TensorLike] = None) -> Tuple[List[Variable], List[Variable]]:
+    """Run ``fn(*sequence slices, *previous states, *non_sequences)`` over time; return ``(outputs, final_states)``.
+
+    Arguments:
+        fn: builds one step from symbolic placeholders; returns a variable or a list,
+            one per ``outputs_info`` entry (any number when ``outputs_info`` is None).
+        sequences: tensors iterated over their first (time) axis, all of one length.
+        outputs_info: per output of `fn`, an initial value (a state, carried and
+            collected), ``dict(initial=x0, collect=False)`` (carried only), or
+            ``None`` (collected only).
+        non_sequences: tensors passed unchanged to every step.
+        n_steps: the number of steps (an int): needed without sequences, checked against them otherwise.
+        go_backwards: iterate from the last step to the first; outputs are collected
+            in the order the steps run (Keras' convention).
+        mask: a ``(time, batch)`` or ``(time, batch, 1)`` tensor; where it is 0, every
+            state keeps its previous value and each collected output repeats its
+            previous value (zeros before the first step), as Keras' ``K.rnn`` does.
+
+    Returns:
+        ``outputs``: the collected outputs (time first), in ``outputs_info`` order;
+        ``final_states``: the last value of every state, in ``outputs_info`` order.
+    """
+    sequences = [as_tensor(s) for s in _as_list(sequences)]
+    non_sequences = [as_tensor(v) for v in _as_list(non_sequences)]
+    for k, seq in enumerate(sequences):
+        if seq.ndim == 0:
+            raise ValueError(f"scan: sequence {k} has shape {format_shape(seq.type.shape)}; sequences need a "
+                             f"time axis first (shape (time, ...))")
+    if mask is not None:
+        mask = _checked_mask(as_tensor(mask), sequences)
+        sequences = sequences + [mask]
+    if go_backwards:
+        sequences = [s[::-1] for s in sequences]
+    time_length(sequences, n_steps)
+    entries = None if outputs_info is None else [_entry(e) for e in _as_list(outputs_info)]
+    inits = [] if entries is None else [e[0] for e in entries if e is not None]
+
+    seq_ph = [Variable(TensorType(s.dtype, s.type.shape[1:]), name=f"{s.name or 'seq'}[t]") for s in sequences]
+    state_ph = [Variable(v.type, name=f"{v.name or 'state'}[t-1]") for v in inits]
+    nonseq_ph = [Variable(v.type, name=v.name) for v in non_sequences]
+    user_seq_ph = seq_ph[:-1] if mask is not None else seq_ph
+    results = fn(*user_seq_ph, *state_ph, *nonseq_ph)
+    results = [as_tensor(r) for r in (results if isinstance(results, (list, tuple)) else [results])]
+    if entries is None:
+        entries = [None] * len(results)
+    if len(results) != len(entries):
+        raise ValueError(f"scan: fn returned {len(results)} outputs, but outputs_info has {len(entries)} entries")
+    new_states = [r for r, e in zip(results, entries) if e is not None]
+    outs = [r for r, e in zip(results, entries) if e is None]
+    for j, (new, prev) in enumerate(zip(new_states, state_ph)):
+        _check_state(j, new, prev)
+    collect = [e[1] for e in entries if e is not None]
+
+    if mask is not None:
+        first_values = [s[0] for s in sequences] + inits + non_sequences
+        extra_ph, extra_inits = _outputs_as_states(seq_ph + state_ph + nonseq_ph, first_values, outs)
+        new_states = [_masked(seq_ph[-1], new, prev) for new, prev in zip(new_states + outs, state_ph + extra_ph)]
+        state_ph, inits, outs, collect = state_ph + extra_ph, inits + extra_inits, [], collect + [True] * len(outs)
+    placeholders = seq_ph + state_ph + nonseq_ph
+    outer = sequences + inits + non_sequences
+    inner_outputs = new_states + outs
+    captured = captured_variables(placeholders, inner_outputs)
+    captured_ph = [Variable(v.type, name=v.name) for v in captured]
+    inner_outputs = clone_graph(placeholders + captured, inner_outputs, dict(zip(captured, captured_ph)))
+    op = Scan(placeholders + captured_ph, inner_outputs, len(sequences), len(state_ph), collect, n_steps)
+    node_outputs = op.make_node(*outer, *captured).outputs
+    states, collected = op.split_outputs(node_outputs)
+    return _user_results(entries, states, collected, collect)
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _entry(e) -> Optional[Tuple[Variable, bool]]:
+    """An ``outputs_info`` entry as ``(initial value, collect)``, or None for a collected-only output."""
+    if e is None:
+        return None
+    if isinstance(e, dict):
+        unknown = set(e) - {"initial", "collect"}
+        if unknown or "initial" not in e:
+            raise ValueError(f"scan: an outputs_info dict needs 'initial' (and optionally 'collect'), "
+                             f"got keys {sorted(e)}")
+        return as_tensor(e["initial"]), bool(e.get("collect", True))
+    return as_tensor(e), True
+
+
+def _check_state(j: int, new: Variable, prev: Variable) -> None:
+    """A state's new value must have its initial value's dtype and shape."""
+    a, b = prev.type, new.type
+    if a.dtype != b.dtype or a.ndim != b.ndim or any(x is not None and y is not None and x != y
+                                                     for x, y in zip(a.shape, b.shape)):
+        raise ValueError(f"scan: fn returned a new value of {b.dtype} {format_shape(b.shape)} for state {j}, "
+                         f"whose initial value is {a.dtype} {format_shape(a.shape)}; they must match")
+
+
+def _checked_mask(mask: Variable, sequences: Sequence[Variable]) -> Variable:
+    """The mask as booleans, shape (time, batch) or (time, batch, 1)."""
+    if mask.ndim not in (2, 3) or (mask.ndim == 3 and mask.type.shape[2] != 1):
+        raise ValueError(f"scan: the mask must have shape (time, batch) or (time, batch, 1), "
+                         f"got {format_shape(mask.type.shape)}")
+    if not sequences:
+        raise ValueError("scan: a mask needs sequences to run along")
+    return mask if mask.dtype == "bool" else E.neq(mask, 0)
+
+
+def _outputs_as_states(placeholders: List[Variable], first_values: List[Variable],
+                       outs: List[Variable]) -> Tuple[List[Variable], List[Variable]]:
+    """Placeholders and initial zeros that carry collected-only outputs, which repeat their last value under a mask.
+
+    The zeros take their shape from the step applied to the first slices (as Keras
+    does); the optimizer reduces that to the shapes it reads.
+    """
+    first = clone_graph(placeholders, outs, dict(zip(placeholders, first_values)))
+    return [Variable(y.type, name="output[t-1]") for y in outs], [E.zeros_like(y0) for y0 in first]
+
+
+def _masked(mask_t: Variable, new: Variable, prev: Variable) -> Variable:
+    """``where(mask_t, new, prev)`` with the (batch,) or (batch, 1) mask broadcast over the state's axes."""
+    if new.ndim == 0:
+        raise ValueError("scan: with a mask, every state and output needs a batch axis first")
+    pattern = (0,) + ("x",) * (new.ndim - 1)
+    return E.where(shape_ops.dimshuffle(mask_t, pattern), new, prev)
+
+
+def captured_variables(placeholders: Sequence[Variable], outputs: Sequence[Variable]) -> List[Variable]:
+    """Variables the step reads from outside (not computed from the placeholders, not constants), in first-use order."""
+    inner = set(placeholders)
+    captured: Dict[Variable, None] = {}
+    for node in io_toposort(placeholders, outputs):
+        if any(v in inner for v in node.inputs):
+            inner.update(node.outputs)
+    for node in io_toposort(placeholders, outputs):
+        if node.outputs[0] in inner:
+            captured.update((v, None) for v in node.inputs if v not in inner and not isinstance(v, Constant))
+    captured.update((v, None) for v in outputs if v not in inner and not isinstance(v, Constant))
+    return list(captured)
+
+
+def _user_results(entries, states, collected, collect) -> Tuple[List[Variable], List[Variable]]:
+    """Map the node's outputs back to ``outputs_info`` order: collected outputs and final states."""
+    n_user = sum(e is not None for e in entries)
+    # under a mask, collected-only outputs are carried as states after the user's
+    plain_outputs = iter(list(collected) + list(states[n_user:]))
+    outputs, finals, j = [], [], 0
+    for e in entries:
+        if e is None:
+            outputs.append(next(plain_outputs))
+            continue
+        if collect[j]:
+            outputs.append(states[j])
+            finals.append(states[j][-1])
+        else:
+            finals.append(states[j])
+        j += 1
+    return outputs, finals
+
+
+# -- backpropagation through time -------------------------------------------------------------------
+def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
+                  output_grads: List[Optional[Variable]]) -> List[Optional[Variable]]:
+    """The gradients of a scan's inputs, computed by a `Scan` over the reversed steps.
+
+    Step t of the backward scan reads the forward inputs of step t — the sequence
+    slices, and the previous states taken from the states the forward scan collected
+    (the initial value before step 0), so no forward step is run again as a loop — plus
+    the gradients given for step t's outputs.  It carries the gradient of each state
+    backwards and sums the gradient of each non-sequence; it collects the gradient of
+    each sequence slice.
+    """
+    seqs, inits, nonseqs = op.split_inputs(inputs)
+    states, _ = op.split_outputs(outputs)
+    g_states, g_outs = op.split_outputs(output_grads)
+    if not all(op.collect):
+        states, g_states = _per_step_states(op, inputs, states, g_states)
+    diff_seqs = [i for i, s in enumerate(seqs) if s.type.is_float]
+    diff_states = [j for j, v in enumerate(inits) if v.type.is_float]
+    diff_nonseqs = [k for k, v in enumerate(nonseqs) if v.type.is_float]
+    if not (diff_seqs or diff_states or diff_nonseqs):
+        return [None] * len(inputs)
+    prevs = [shape_ops.concatenate([shape_ops.expand_dims(init, 0), h[:-1]]) for init, h in zip(inits, states)]
+    given_states = [g for g in g_states if g is not None]
+    given_outs = [g for g in g_outs if g is not None]
+    reversed_seqs = [v[::-1] for v in seqs + prevs + given_states + given_outs]
+
+    def step(*args):
+        args = list(args)
+        x, h_prev = _take(args, len(seqs)), _take(args, len(inits))
+        g_h = [args.pop(0) if g is not None else None for g in g_states]
+        g_y = [args.pop(0) if g is not None else None for g in g_outs]
+        adjoints, sums = _take(args, len(diff_states)), _take(args, len(diff_nonseqs))
+        w = args
+        inner = op.fgraph
+        new_h, y = op.split_outputs(clone_graph(inner.inputs, inner.outputs, dict(zip(inner.inputs, x + h_prev + w))))
+        seeds = list(zip([new_h[j] for j in diff_states], adjoints)) + [
+            (var, g) for var, g in zip(new_h + y, g_h + g_y) if g is not None]
+        known: Dict[Variable, Variable] = {}
+        for var, g in seeds:
+            known[var] = known[var] + g if var in known else g
+        from symkeras.graph.grad import grad
+
+        wrt = [x[i] for i in diff_seqs] + [h_prev[j] for j in diff_states] + [w[k] for k in diff_nonseqs]
+        grads = grad(None, wrt, known_grads=known, disconnected_inputs="ignore")
+        g_x, g_prev, g_w = _take(grads, len(diff_seqs)), _take(grads, len(diff_states)), grads
+        return g_prev + [total + g for total, g in zip(sums, g_w)] + g_x
+
+    outputs_info = [dict(initial=E.zeros_like(inits[j]), collect=False) for j in diff_states]
+    outputs_info += [dict(initial=E.zeros_like(nonseqs[k]), collect=False) for k in diff_nonseqs]
+    outputs_info += [None] * len(diff_seqs)
+    g_x, finals = scan(step, reversed_seqs, outputs_info, nonseqs, n_steps=op.n_steps)
+    result: List[Optional[Variable]] = [None] * len(inputs)
+    for i, g in zip(diff_seqs, g_x):
+        result[i] = g[::-1]
+    slots = [len(seqs) + j for j in diff_states] + [len(seqs) + len(inits) + k for k in diff_nonseqs]
+    for slot, g in zip(slots, finals):
+        result[slot] = g
+    return result
+
+
+def _per_step_states(op: Scan, inputs: List[Variable], states: List[Variable],
+                     g_states: List[Optional[Variable]]) -> Tuple[List[Variable], List[Optional[Variable]]]:
+    """Every state's per-step values, and the gradients given for them, when some state was carried only.
+
+    The values come from the same loop collecting every state (the forward is run
+    again; it is the price of ``collect=False`` under a gradient, second derivatives
+    included); the gradient of a last value lands on the last step.
+    """
+    from symkeras.ops.subtensor import inc_subtensor
+
+    full = Scan(op.fgraph.inputs, op.fgraph.outputs, op.n_seqs, op.n_states, [True] * op.n_states, op.n_steps)
+    per_step, _ = full.split_outputs(full.make_node(*inputs).outputs)
+    grads = [g if keep or g is None else inc_subtensor(E.zeros_like(h)[-1], g)
+             for g, h, keep in zip(g_states, per_step, op.collect)]
+    return per_step, grads
+
+
+def _take(items: list, n: int) -> list:
+    """Remove and return the first `n` items of `items`."""
+    taken = items[:n]
+    del items[:n]
+    return taken
