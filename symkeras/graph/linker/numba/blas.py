@@ -14,7 +14,7 @@ from typing import List, Sequence
 
 
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
-from symkeras.graph.linker.numba.reduction import dims, emit_alloc, loop_nest, shape_tuple
+from symkeras.graph.linker.numba.loops import dims, emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.blas import Dot, Matmul, Tensordot
 from symkeras.ops.gemm import DotBias
 

@@ -21,7 +21,7 @@ import inspect
 from typing import List, Sequence, Tuple
 
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, register_codegen
-from symkeras.graph.linker.numba.reduction import shape_tuple
+from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.conv import Conv, ConvGradInput, ConvGradKernel, window_geometry
 
 #: the patch buffer holds at most this many elements (8 MiB of float32)

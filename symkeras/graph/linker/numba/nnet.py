@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable, List, Tuple
 
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, literal, register_codegen
-from symkeras.graph.linker.numba.reduction import dims, emit_alloc, loop_nest
+from symkeras.graph.linker.numba.loops import dims, emit_alloc, loop_nest
 from symkeras.ops.nnet import LogSoftmax, Softmax, SoftmaxCrossentropyWithLogits, SparseSoftmaxCrossentropyWithLogits
 
 Reader = Callable[[str], str]

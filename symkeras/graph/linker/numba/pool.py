@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from symkeras.graph.linker.numba.codegen import NodeContext, register_codegen
 from symkeras.graph.linker.numba.conv import as5, emit_check, emit_contiguous, emit_geometry, padded3
-from symkeras.graph.linker.numba.reduction import shape_tuple
+from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.pool import Pool, PoolGrad
 
 POOL = '''

@@ -98,7 +98,7 @@ def _block(ctx: NodeContext, words: List[str], lo: str, hi: str, counter: str, k
 
 @register_codegen(R.UniformRV, R.NormalRV, R.TruncatedNormalRV, R.BinomialRV)
 def random_draw(ctx: NodeContext) -> None:
-    node, op = ctx.node, ctx.node.op
+    op = ctx.node.op
     new_state, result = ctx.outputs
     out_dtype = op.dtype
     if isinstance(op, R.NormalRV):

@@ -6,18 +6,15 @@ one in blocks of four-way unrolled partial sums (which breaks the add-latency ch
 vectorises); a reduced axis in front of a kept axis accumulates
 into the output array, which then starts filled with the identity.  Sizes are read from
 the input at run time, so one generated source serves every batch size.
-
-The loop-nest helpers here (`loop_nest`, `shape_tuple`, `dims`, `emit_alloc`) are shared
-with the blas and nnet generators.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, List, Sequence
+from typing import List, Sequence
 
 import numpy as np
 
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, literal, register_codegen
+from symkeras.graph.linker.numba.loops import dims, emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.reduction import ArgReduce, CumOp, Reduce
 
 UNROLL = 4
@@ -25,34 +22,6 @@ BLOCK = 256
 
 
 # -- shared helpers -----------------------------------------------------------------------------
-@contextmanager
-def loop_nest(ctx: NodeContext, sizes: Sequence[str], prefix: str = "j") -> Iterator[List[str]]:
-    """Emit ``for`` loops over `sizes` (outermost first); the body is emitted inside the ``with``."""
-    names = [ctx.fresh(prefix) for _ in sizes]
-    for name, size in zip(names, sizes):
-        ctx.emit(f"for {name} in range({size}):")
-        ctx.writer.indent += 1
-    try:
-        yield names
-    finally:
-        ctx.writer.indent -= len(names)
-
-
-def shape_tuple(sizes: Sequence[str]) -> str:
-    """A tuple expression of `sizes`: ``(a, b, )`` or ``()``."""
-    return "(" + "".join(f"{s}, " for s in sizes) + ")"
-
-
-def dims(name: str, ndim: int) -> List[str]:
-    """The run-time sizes of array `name`: ``name.shape[k]``."""
-    return [f"{name}.shape[{k}]" for k in range(ndim)]
-
-
-def emit_alloc(ctx: NodeContext, name: str, sizes: Sequence[str], dtype: str, fill: str = "empty") -> None:
-    """``name = np.empty(shape, dtype)`` (or ``zeros``/``ones``); a 0-d array when `sizes` is empty."""
-    ctx.emit(f"{name} = np.{fill}({shape_tuple(sizes)}, {dtype_expr(dtype)})")
-
-
 def accumulator_dtype(kind: str, dtype: str) -> str:
     """Sums and products of low-precision floats accumulate in float64."""
     if kind in ("sum", "prod", "add", "mul") and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:

@@ -24,7 +24,7 @@ from symkeras.graph.linker.numba.codegen import (
     literal,
     register_codegen,
 )
-from symkeras.graph.linker.numba.shape import emit_empty, loop_nest, tuple_expr
+from symkeras.graph.linker.numba.loops import emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.scan import Scan
 
 
@@ -32,7 +32,7 @@ def emit_constant(ctx: NodeContext, const: Constant) -> str:
     """Build an inner-graph constant as a local array (uniform ones with ``np.full``); return its name."""
     name = ctx.fresh("c")
     data = const.data
-    shape = tuple_expr(str(d) for d in data.shape)
+    shape = shape_tuple(str(d) for d in data.shape)
     flat = data.reshape(-1)
     if flat.size == 0 or np.all(flat == flat[0]):
         ctx.emit(f"{name} = np.full({shape}, {literal(flat[0] if flat.size else 0, const.dtype)})")
@@ -79,7 +79,7 @@ def emit_collect(ctx: NodeContext, buffer: str, value: str, var: Variable, steps
     """Write the step's `value` into row t of `buffer`, allocating the buffer at step 0."""
     ctx.emit(f"if {t} == 0:")
     with ctx.block():
-        emit_empty(ctx, buffer, [steps] + [f"{value}.shape[{k}]" for k in range(var.ndim)], var.dtype)
+        emit_alloc(ctx, buffer, [steps] + [f"{value}.shape[{k}]" for k in range(var.ndim)], var.dtype)
     emit_same_shape(ctx, value, buffer, var.ndim, 1, "a collected output")
     with loop_nest(ctx, [f"{value}.shape[{k}]" for k in range(var.ndim)]) as js:
         ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
@@ -103,7 +103,7 @@ def scan_loop(ctx: NodeContext) -> None:
     buffers = [(name, var) for name, var, keep in zip(state_outs, new_vars, op.collect) if keep]
     buffers += list(zip(collected_outs, out_vars))
     for name, var in buffers:  # typed placeholders, replaced at step 0
-        emit_empty(ctx, name, ["0"] * (var.ndim + 1), var.dtype)
+        emit_alloc(ctx, name, ["0"] * (var.ndim + 1), var.dtype)
     t = ctx.fresh("t")
     ctx.emit(f"for {t} in range({steps}):")
     with ctx.block():

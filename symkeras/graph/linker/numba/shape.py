@@ -7,20 +7,15 @@ are shared with the indexing generators in ``subtensor.py``.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, List, Sequence
+from typing import Sequence
 
 from symkeras.graph.basic import Variable
-from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
+from symkeras.graph.linker.numba.codegen import NodeContext, index_expr, register_codegen
+from symkeras.graph.linker.numba.loops import emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.shape import Alloc, Concatenate, DimShuffle, Reshape, Shape
 
 
 # -- helpers shared with subtensor.py -------------------------------------------------------------
-def tuple_expr(items: Sequence[str]) -> str:
-    """``(a, b, )``: a tuple literal, ``()`` when empty."""
-    return "(" + "".join(f"{item}, " for item in items) + ")"
-
-
 def scalar_read(ctx: NodeContext, var: Variable, name: str) -> str:
     """The value of a 0-d input: a literal for a constant, else ``name[()]``."""
     lit = ctx.scalar_literal(var)
@@ -30,19 +25,6 @@ def scalar_read(ctx: NodeContext, var: Variable, name: str) -> str:
 def int_read(ctx: NodeContext, var: Variable, name: str) -> str:
     """A 0-d int input as a Python-int expression (signed, so index arithmetic stays integral)."""
     return f"int({scalar_read(ctx, var, name)})"
-
-
-@contextmanager
-def loop_nest(ctx: NodeContext, sizes: Sequence[str]) -> Iterator[List[str]]:
-    """Emit ``for j in range(size):`` for each size; the body is emitted inside the ``with``."""
-    loop_vars = [ctx.fresh("j") for _ in sizes]
-    for var, size in zip(loop_vars, sizes):
-        ctx.emit(f"for {var} in range({size}):")
-        ctx.writer.indent += 1
-    try:
-        yield loop_vars
-    finally:
-        ctx.writer.indent -= len(loop_vars)
 
 
 def check_broadcast(ctx: NodeContext, var: Variable, name: str, sizes: Sequence[str]) -> None:
@@ -66,10 +48,6 @@ def broadcast_read(ctx: NodeContext, var: Variable, name: str, loop_vars: Sequen
     return index_expr(name, ["0" if d == 1 else loop_vars[lead + a] for a, d in enumerate(var.type.shape)])
 
 
-def emit_empty(ctx: NodeContext, name: str, sizes: Sequence[str], dtype: str) -> None:
-    ctx.emit(f"{name} = np.empty({tuple_expr(sizes)}, {dtype_expr(dtype)})")
-
-
 # -- the shape ops ---------------------------------------------------------------------------------
 @register_codegen(Shape)
 def shape_vector(ctx: NodeContext) -> None:
@@ -90,7 +68,7 @@ def alloc_fill(ctx: NodeContext) -> None:
         ctx.emit(f"{size} = {int_read(ctx, var, name)}")
         sizes.append(size)
     check_broadcast(ctx, value_var, value, sizes)
-    emit_empty(ctx, out, sizes, ctx.node.outputs[0].dtype)
+    emit_alloc(ctx, out, sizes, ctx.node.outputs[0].dtype)
     with loop_nest(ctx, sizes) as js:
         ctx.emit(f"{index_expr(out, js)} = {broadcast_read(ctx, value_var, value, js)}")
 
@@ -100,7 +78,7 @@ def reshape_view(ctx: NodeContext) -> None:
     # ascontiguousarray returns x itself when it is contiguous at run time (a 0-d x becomes 1-d, still a view)
     (x, target), (out,) = ctx.inputs, ctx.outputs
     sizes = [f"{target}[{k}]" for k in range(ctx.node.op.ndim)]
-    ctx.emit(f"{out} = np.ascontiguousarray({x}).reshape({tuple_expr(sizes)})")
+    ctx.emit(f"{out} = np.ascontiguousarray({x}).reshape({shape_tuple(sizes)})")
 
 
 @register_codegen(DimShuffle)
@@ -117,7 +95,7 @@ def dimshuffle_view(ctx: NodeContext) -> None:
     order = sorted(kept)
     perm = [order.index(p) for p in kept]
     if perm != sorted(perm):
-        expr += f".transpose({tuple_expr(map(str, perm))})"
+        expr += f".transpose({shape_tuple(map(str, perm))})"
     if "x" in op.pattern:
         expr += "[" + ", ".join("None" if p == "x" else ":" for p in op.pattern) + "]"
     ctx.emit(f"{out} = {expr}")
@@ -137,7 +115,7 @@ def concatenate_copy(ctx: NodeContext) -> None:
                     ctx.emit(ctx.fail("the tensors differ in a dimension other than the concatenation axis"))
     total = " + ".join(f"{name}.shape[{axis}]" for name in names)
     sizes = [total if d == axis else f"{first}.shape[{d}]" for d in range(ndim)]
-    emit_empty(ctx, out, sizes, ctx.node.outputs[0].dtype)
+    emit_alloc(ctx, out, sizes, ctx.node.outputs[0].dtype)
     offset = ctx.fresh("o")
     ctx.emit(f"{offset} = 0")
     for name in names:

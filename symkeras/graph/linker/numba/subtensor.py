@@ -18,7 +18,7 @@ from symkeras.graph.linker.numba.codegen import NodeContext, index_expr, registe
 from symkeras.graph.linker.numba.shape import (
     broadcast_read,
     check_broadcast,
-    emit_empty,
+    emit_alloc,
     int_read,
 )
 from symkeras.ops.subtensor import (
@@ -93,7 +93,7 @@ def subtensor_view(ctx: NodeContext) -> None:
     if not parts:
         ctx.emit(f"{out} = {x}")
     elif out_var.ndim == 0:  # an element is a scalar in Numba: box it into a 0-d array
-        emit_empty(ctx, out, [], out_var.dtype)
+        emit_alloc(ctx, out, [], out_var.dtype)
         ctx.emit(f"{out}[()] = {x}[{', '.join(parts)}]")
     else:
         ctx.emit(f"{out} = {x}[{', '.join(parts)}]")
@@ -214,7 +214,7 @@ def advanced_subtensor(ctx: NodeContext) -> None:
     x_var, x = ctx.node.inputs[0], ctx.inputs[0]
     (out,) = ctx.outputs
     loop = _IndexLoop(ctx, x, x_var, 1)
-    emit_empty(ctx, out, loop.sizes, ctx.node.outputs[0].dtype)
+    emit_alloc(ctx, out, loop.sizes, ctx.node.outputs[0].dtype)
     with loop.nest() as (js, source):
         ctx.emit(f"{index_expr(out, js)} = {index_expr(loop.view, source)}")
 
