@@ -130,10 +130,6 @@ class FunctionGraph:
         self._clients[old] = []
         self.prune(old)
 
-    def replace_all(self, pairs: Sequence[Tuple[Variable, Variable]], reason: str = "") -> None:
-        for old, new in pairs:
-            self.replace(old, new, reason)
-
     def _remove_edge(self, var: Variable, client: Apply, i: int) -> None:
         self._clients[var] = [c for c in self._clients[var] if not (c[0] is client and c[1] == i)]
         producer = self._producer(var)

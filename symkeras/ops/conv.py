@@ -289,7 +289,7 @@ class ConvGradInput(_ConvBase):
         return [self._input_grad(gz, kernel, w, node.outputs[0].dtype)]
 
     def grad(self, inputs, output_grads):
-        (gz, kernel, spatial), (u,) = inputs, output_grads
+        (gz, kernel, _), (u,) = inputs, output_grads
         g_gz = Conv(*self._props())(u, kernel)
         g_kernel = ConvGradKernel(*self._props())(u, gz, spatial_shape(kernel, window=True))
         return [E.cast(g_gz, gz.dtype), E.cast(g_kernel, kernel.dtype), None]
@@ -320,7 +320,7 @@ class ConvGradKernel(_ConvBase):
         return [self._kernel_grad(x, gz, w, kernel_shape, node.outputs[0].dtype)]
 
     def grad(self, inputs, output_grads):
-        (x, gz, window), (u,) = inputs, output_grads
+        (x, gz, _), (u,) = inputs, output_grads
         g_x = ConvGradInput(*self._props())(gz, u, spatial_shape(x))
         g_gz = Conv(*self._props())(x, u)
         return [E.cast(g_x, x.dtype), E.cast(g_gz, gz.dtype), None]

@@ -138,7 +138,7 @@ class PoolGrad(_PoolBase):
         return [w.crop(gxp)]
 
     def grad(self, inputs, output_grads):
-        (x, gz), (u,) = inputs, output_grads
+        gz, (u,) = inputs[1], output_grads
         if self.mode != "average":
             raise NotImplementedError(f"{self}: the gradient of a max-pooling gradient is not implemented")
         return [None, E.cast(Pool(*self._props())(u), gz.dtype)]

@@ -8,7 +8,10 @@ from symkeras.graph.rewrite.engine import register
 from symkeras.graph.rewrite.utils import compatible_type, elemwise_of, is_constant, op_of, same_type
 from symkeras.ops import elemwise as E
 from symkeras.ops import scalar as S
+from symkeras.ops.blas import Dot
+from symkeras.ops.gemm import DotBias
 from symkeras.ops.gradient import StopGradient
+from symkeras.ops.nnet import LogSoftmax, Softmax, SoftmaxCrossentropyWithLogits
 from symkeras.ops.reduction import Reduce
 from symkeras.ops.shape import Alloc, DimShuffle, Reshape, Shape
 from symkeras.ops.subtensor import Subtensor
@@ -265,7 +268,7 @@ def reduce_then_drop_kept_axes(fgraph, node):
     return [Reduce(reduce_node.op.kind, axes, False)(reduce_node.inputs[0])]
 
 
-SHAPE_PRESERVING = (E.Elemwise, StopGradient)
+SHAPE_PRESERVING = (E.Elemwise, StopGradient, Softmax, LogSoftmax)
 
 
 @register("canonicalize", Shape, name="shape_of_shape_preserving")
@@ -275,8 +278,7 @@ def shape_from_an_input(fgraph, node):
     The graph then keeps no value alive only to read its shape.
     """
     producer = node.inputs[0].owner
-    if producer is None or not (isinstance(producer.op, SHAPE_PRESERVING) or type(producer.op).__name__ in
-                                ("Softmax", "LogSoftmax")):
+    if producer is None or not isinstance(producer.op, SHAPE_PRESERVING):
         return None
     out = node.inputs[0]
     for inp in producer.inputs:
@@ -294,7 +296,7 @@ def dim_source(var, k: int):
     if node is None:
         return None
     op = node.op
-    if isinstance(op, SHAPE_PRESERVING) or type(op).__name__ in ("Softmax", "LogSoftmax"):
+    if isinstance(op, SHAPE_PRESERVING):
         for inp in node.inputs:
             lead = var.ndim - inp.ndim
             if k >= lead and inp.type.shape[k - lead] == var.type.shape[k] and inp.type.shape[k - lead] != 1:
@@ -307,9 +309,9 @@ def dim_source(var, k: int):
     if isinstance(op, DimShuffle):
         p = op.pattern[k]
         return (node.inputs[0], p) if p != "x" else None
-    if type(op).__name__ in ("Dot", "DotBias") and var.ndim == 2 and node.inputs[0].ndim == 2:
+    if isinstance(op, (Dot, DotBias)) and var.ndim == 2 and node.inputs[0].ndim == 2:
         return (node.inputs[0], 0) if k == 0 else (node.inputs[1], 1)
-    if type(op).__name__ == "SoftmaxCrossentropyWithLogits":
+    if isinstance(op, SoftmaxCrossentropyWithLogits):
         logits = node.inputs[1]
         return logits, k if k < op.axis % logits.ndim else k + 1
     return None
