@@ -12,7 +12,7 @@ setup(
     python_requires=">=3.10",
     install_requires=["numpy>=1.24", "scipy>=1.10", "numba>=0.60", "networkx>=3.0", "h5py>=3.8"],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6"],
+        "test": ["pytest>=7", "hypothesis>=6", "pyyaml>=5"],
         "cuda": ["numba-cuda"],
         "plot": ["pydot"],
     },

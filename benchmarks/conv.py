@@ -3,7 +3,7 @@
 - 2-D convolution forward, input gradient and kernel gradient on the Keras mnist_cnn shapes
   (batch 128: 28x28x1 -> 32 3x3, then 26x26x32 -> 64 3x3), in GFLOP/s and as a share of
   the numpy GEMM peak measured in the same run;
-- 2x2 max pooling of the second convolution's output (26x26x64 -> 13x13x64) and its gradient,
+- 2x2 max pooling of the second convolution's output (24x24x64 -> 12x12x64) and its gradient,
   in GB/s of input read.
 """
 from __future__ import annotations
@@ -44,14 +44,14 @@ def bench_conv(peak: float) -> None:
 
 
 def bench_maxpool() -> None:
-    x = G.tensor("float32", (None, 26, 26, 64), name="x")
+    x = G.tensor("float32", (None, 24, 24, 64), name="x")
     y = P.pool(x, 2)
     f = G.function([x], y, mode="numba")
     g = G.function([x], G.grad(y.sum(), x), mode="numba")
-    data = np.random.default_rng(0).random((BATCH, 26, 26, 64), dtype=np.float32)
+    data = np.random.default_rng(0).random((BATCH, 24, 24, 64), dtype=np.float32)
     for what, fn in (("forward", f), ("grad", g)):
         seconds = best_time(lambda: fn(data))
-        report(f"maxpool2d_2x2_{what}", shape="128x26x26x64", gbps=round(data.nbytes / seconds / 1e9, 2),
+        report(f"maxpool2d_2x2_{what}", shape="128x24x24x64", gbps=round(data.nbytes / seconds / 1e9, 2),
                samples_per_s=round(BATCH / seconds))
 
 

@@ -7,3 +7,5 @@ import tempfile
 
 os.environ.setdefault("SYMKERAS_CACHE_DIR", os.path.join(tempfile.gettempdir(), f"symkeras-test-cache-{os.getuid()}"))
 os.environ.setdefault("SYMKERAS_MODE", "py")
+# the CUDA tests run on numba's simulator unless scripts/gpu_check.sh asks for the GPU (set before numba loads)
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")

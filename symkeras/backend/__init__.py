@@ -4,7 +4,7 @@ Keras 2.2.4's names, signatures and defaults (TensorFlow semantics where Keras's
 backends differ), built from `symkeras.graph` and `symkeras.ops` only.  Modules by job:
 `common` (settings and ``keras.json``), `variables` (tensors, state, updates, uids),
 `random`, `math` (elementwise, reductions, products, switch), `arrays` (shape
-manipulation), `nn` (activations, losses, dropout, normalization), `phase` (the learning
+manipulation), `nn` (activations, losses, dropout, normalization), `conv` (convolutions, pooling), `phase` (the learning
 phase) and `functions` (`function`, `gradients`, `eval`).
 """
 from symkeras.backend.common import (
@@ -34,7 +34,12 @@ from symkeras.backend.nn import (
     batch_normalization, bias_add, binary_crossentropy, categorical_crossentropy, dropout, elu, in_top_k,
     l2_normalize, normalize_batch_in_training, relu, softmax, sparse_categorical_crossentropy,
 )
+from symkeras.backend.conv import (
+    conv1d, conv2d, conv2d_transpose, conv3d, conv3d_transpose, depthwise_conv2d, local_conv1d, local_conv2d, pool2d,
+    pool3d, separable_conv1d, separable_conv2d,
+)
 from symkeras.backend.phase import clear_session, in_test_phase, in_train_phase, learning_phase, set_learning_phase
 from symkeras.backend.functions import Function, eval, function, gradients, stop_gradient
+from symkeras.backend.rnn import rnn
 
 load_config()

@@ -11,6 +11,7 @@ from symkeras.backend.common import floatx, normalize_data_format
 from symkeras.backend.errors import backend_function
 from symkeras.graph import Variable, as_tensor
 from symkeras.graph.type import format_shape
+from symkeras.ops.pool import upsample_bilinear
 from symkeras.ops.reduction import normalize_axes
 
 Tensor = Variable
@@ -360,21 +361,22 @@ def _upsample(name: str, x: Tensor, factors: Sequence[int], data_format: Optiona
 @backend_function
 def resize_images(x: Tensor, height_factor: int, width_factor: int, data_format: Optional[str],
                   interpolation: str = "nearest") -> Tensor:
-    """Resizes the images contained in a 4D tensor by integer factors (nearest neighbour).
+    """Resizes the images contained in a 4D tensor by integer factors.
 
     # Arguments
         x: Tensor or variable to resize.
         height_factor: Positive integer.
         width_factor: Positive integer.
         data_format: ``'channels_last'`` or ``'channels_first'``.
-        interpolation: ``'nearest'`` (symkeras has no ``'bilinear'`` yet).
+        interpolation: ``'nearest'`` or ``'bilinear'`` (static spatial sizes only).
 
     # Returns
         A tensor.
     """
-    if interpolation != "nearest":
-        raise ValueError(f"K.resize_images: interpolation must be 'nearest' (the only one symkeras has), "
-                         f"got {interpolation!r}")
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"K.resize_images: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    if interpolation == "bilinear":
+        return upsample_bilinear(as_tensor(x), (height_factor, width_factor), normalize_data_format(data_format))
     return _upsample("resize_images", x, (height_factor, width_factor), data_format)
 
 

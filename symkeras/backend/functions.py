@@ -14,7 +14,7 @@ from symkeras.graph.basic import ancestors
 Tensor = Variable
 
 #: keyword arguments `function` passes on to `symkeras.graph.function`
-COMPILE_OPTIONS = ("mode", "optimizer", "givens", "include", "exclude")
+COMPILE_OPTIONS = ("mode", "optimizer", "givens", "include", "exclude", "profile")
 
 
 def _update_pairs(updates) -> List[tuple]:

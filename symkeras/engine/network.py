@@ -17,7 +17,9 @@ import numpy as np
 from symkeras import backend as K
 from symkeras.engine.base_layer import Layer, Node, assign_weights, shape_list
 from symkeras.engine.training_utils import to_list, unpack_singleton
+from symkeras.legacy import interfaces
 from symkeras.utils.generic_utils import has_arg
+from symkeras.utils.io_utils import require_yaml
 from symkeras.utils.layer_utils import print_summary
 
 #: the Keras version written into model configs, so that Keras reads our files as its own
@@ -47,12 +49,8 @@ class Network(Layer):
     ```
     """
 
+    @interfaces.legacy_model_constructor
     def __init__(self, *args, **kwargs):
-        for old, new in (("input", "inputs"), ("output", "outputs")):
-            if old in kwargs and new not in kwargs:
-                warnings.warn(f"Update your `{type(self).__name__}` call to the Keras 2 API: "
-                              f"use `{new}=` instead of `{old}=`.", stacklevel=2)
-                kwargs[new] = kwargs.pop(old)
         if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs):
             self._init_graph_network(*args, **kwargs)
         else:
@@ -475,9 +473,58 @@ class Network(Layer):
         # Arguments
             **kwargs: passed to `yaml.safe_dump`.
         """
-        import yaml
+        return require_yaml().safe_dump(json.loads(self.to_json()), **kwargs)
 
-        return yaml.safe_dump(json.loads(self.to_json()), **kwargs)
+    # -- saving --------------------------------------------------------------------------------
+    def save(self, filepath: Any, overwrite: bool = True, include_optimizer: bool = True) -> None:
+        """Saves the model to an HDF5 file in Keras 2.2.4's layout (see `models.save_model`).
+
+        The file holds the architecture, the weights, the training configuration and the
+        optimizer state; `models.load_model` (ours or Keras's) restores the model from it.
+        A failed save leaves an existing file as it was.
+
+        # Arguments
+            filepath: a path, or an open `h5py.File` / `h5py.Group`.
+            overwrite: whether to overwrite an existing file silently (False: ask on stdin).
+            include_optimizer: whether to save the training configuration and optimizer state.
+        """
+        from symkeras.engine.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        """Saves the weights of all layers to an HDF5 file (Keras 2.2.4's weights file).
+
+        # Arguments
+            filepath: a path, or an open `h5py.File` / `h5py.Group`.
+            overwrite: whether to overwrite an existing file silently (False: ask on stdin).
+        """
+        from symkeras.engine.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, by_name: bool = False, skip_mismatch: bool = False,
+                     reshape: bool = False) -> None:
+        """Loads weights from an HDF5 weights file, or from the weights of a whole-model file.
+
+        By default the layers with weights are paired with the file's by position, so the
+        architecture must be the same.  With `by_name=True` each file layer goes to the layers
+        of the same name, so a different architecture can take the weights it shares.
+
+        # Arguments
+            filepath: a path, or an open `h5py.File` / `h5py.Group`.
+            by_name: match layers by name instead of by position.
+            skip_mismatch: with `by_name`, skip (with a warning) layers whose weight count or
+                shapes differ instead of raising.
+            reshape: reshape convolution kernels of the same size but another shape.
+
+        # Raises
+            ValueError: for a different number of layers with weights, or a weight of another
+                shape; the message names the layers and the shapes.
+        """
+        from symkeras.engine.saving import load_weights
+
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)
 
 
 def get_json_type(obj: Any) -> Any:

@@ -18,6 +18,7 @@ from symkeras import optimizers
 from symkeras.callbacks import Callback, History
 from symkeras.engine import training_arrays, training_generator
 from symkeras.engine.network import Network
+from symkeras.legacy import interfaces
 from symkeras.engine.training_utils import (
     check_array_length_consistency, check_loss_and_target_compatibility, collect_metrics, slice_arrays,
     standardize_input_data, standardize_sample_or_class_weights, standardize_weights, to_list, unpack_singleton,
@@ -375,6 +376,7 @@ class Model(Network):
 
     # -------------------------------------------------------------- training
 
+    @interfaces.legacy_fit_support
     def fit(self, x: Data = None, y: Data = None, batch_size: Optional[int] = None, epochs: int = 1,
             verbose: int = 1, callbacks: Optional[List[Callback]] = None, validation_split: float = 0.0,
             validation_data=None, shuffle: Union[bool, str] = True, class_weight=None, sample_weight=None,
@@ -454,7 +456,7 @@ class Model(Network):
             validation_steps: Only relevant if `steps_per_epoch`
                 is specified. Total number of steps (batches of samples)
                 to validate before stopping.
-            **kwargs: Used for backwards compatibility (`nb_epoch`).
+            **kwargs: none is accepted (Keras 1's `nb_epoch` is renamed `epochs`, with a warning).
 
         # Returns
             A `History` object. Its `History.history` attribute is
@@ -469,9 +471,6 @@ class Model(Network):
         """
         if batch_size is None and steps_per_epoch is None:
             batch_size = 32
-        if "nb_epoch" in kwargs:
-            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.", stacklevel=2)
-            epochs = kwargs.pop("nb_epoch")
         if kwargs:
             raise TypeError("Unrecognized keyword arguments: " + str(kwargs))
         if x is None and y is None and steps_per_epoch is None:
@@ -662,6 +661,7 @@ class Model(Network):
         self._make_predict_function()
         return unpack_singleton(to_list(self.predict_function(x)))
 
+    @interfaces.legacy_generator_methods_support
     def fit_generator(self, generator, steps_per_epoch: Optional[int] = None, epochs: int = 1, verbose: int = 1,
                       callbacks: Optional[List[Callback]] = None, validation_data=None,
                       validation_steps: Optional[int] = None, class_weight=None, max_queue_size: int = 10,
@@ -708,6 +708,7 @@ class Model(Network):
             validation_data=validation_data, validation_steps=validation_steps, class_weight=class_weight,
             shuffle=shuffle, initial_epoch=initial_epoch)
 
+    @interfaces.legacy_generator_methods_support
     def evaluate_generator(self, generator, steps: Optional[int] = None, max_queue_size: int = 10, workers: int = 1,
                            use_multiprocessing: bool = False, verbose: int = 0) -> Result:
         """Evaluates the model on a data generator.
@@ -737,6 +738,7 @@ class Model(Network):
         """
         return training_generator.evaluate_generator(self, generator, steps=steps, verbose=verbose)
 
+    @interfaces.legacy_generator_methods_support
     def predict_generator(self, generator, steps: Optional[int] = None, max_queue_size: int = 10, workers: int = 1,
                           use_multiprocessing: bool = False, verbose: int = 0) -> Union[np.ndarray, List[np.ndarray]]:
         """Generates predictions for the input samples from a data generator.

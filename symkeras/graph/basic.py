@@ -275,6 +275,7 @@ class Shared(Variable):
         if dtype is not None and value.dtype != np.dtype(dtype):
             value = value.astype(dtype)
         super().__init__(TensorType(value.dtype, value.shape if shape is None else shape), None, 0, name)
+        #: the value: a numpy array, or a device array while a GPU function holds it ("cuda" mode)
         self.container: List[np.ndarray] = [self.type.filter(value, self._what())]
         self.default_update: Optional[Variable] = None
 
@@ -282,9 +283,21 @@ class Shared(Variable):
         return f"shared variable {self.name or self.id}"
 
     def get_value(self, borrow: bool = False) -> np.ndarray:
-        """The current value (a copy unless ``borrow=True``)."""
+        """The current value (a copy unless ``borrow=True``; always a host copy of a value on a GPU)."""
         value = self.container[0]
+        if not isinstance(value, np.ndarray):  # on the device: the storage stays there, the caller gets a copy
+            return _device_to_host(value)
         return value if borrow else value.copy()
+
+    def host_value(self) -> np.ndarray:
+        """The storage as a numpy array, for host linkers that read it and update it in place.
+
+        A value a "cuda" function left on the device is copied back (waiting for the GPU) and
+        becomes the storage: the next "cuda" call uploads it again.
+        """
+        if not isinstance(self.container[0], np.ndarray):
+            self.container[0] = _device_to_host(self.container[0])
+        return self.container[0]
 
     def set_value(self, value, borrow: bool = False) -> None:
         """Replace the value; it must fit the static type (dtype cast safely, shape matching)."""
@@ -298,6 +311,13 @@ class Shared(Variable):
 
     def __repr__(self) -> str:
         return self.name or f"shared_{self.id}"
+
+
+def _device_to_host(value) -> np.ndarray:
+    """A host copy of a device array (the CUDA linker is imported only where a value is on a GPU)."""
+    from symkeras.graph.linker.cuda.device import to_host
+
+    return to_host(value)
 
 
 class Apply:

@@ -58,7 +58,7 @@ def timed_node_loop(nodes: Sequence[Apply], runners: Sequence[Callable], fgraph,
     def thunk(values: List) -> List:
         storage = dict(constants)
         storage.update(zip(inputs, values))
-        storage.update((s, s.container[0]) for s in shared)
+        storage.update((s, s.host_value()) for s in shared)
         for node, run in zip(nodes, runners):
             args = [storage[v] for v in node.inputs]
             start = time.perf_counter()

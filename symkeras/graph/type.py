@@ -90,7 +90,12 @@ class TensorType:
         Values are cast only where the cast is safe (``np.can_cast(..., 'same_kind')`` and
         Python scalars); a wrong rank or a static dimension that differs is an error.
         """
-        arr = np.asarray(value)
+        interface = None if isinstance(value, np.ndarray) else getattr(value, "__cuda_array_interface__", None)
+        device = interface is not None
+        # a GPU array is checked through a stand-in of its dtype and shape, and never copied
+        arr = np.broadcast_to(np.zeros((), interface["typestr"]), interface["shape"]) if device else np.asarray(value)
+        if device and arr.dtype.name != self.dtype:
+            raise TypeError(f"{name}: expected dtype {self.dtype}, got a device array of dtype {arr.dtype.name}")
         if arr.dtype.name != self.dtype:
             if strict:
                 raise TypeError(f"{name}: expected dtype {self.dtype}, got {arr.dtype.name}")
@@ -113,7 +118,7 @@ class TensorType:
                 raise ValueError(
                     f"{name}: expected shape {format_shape(self.shape)}, got {arr.shape} (dimension {axis} differs)"
                 )
-        return arr
+        return value if device else arr
 
 
 def format_shape(shape: Shape) -> str:

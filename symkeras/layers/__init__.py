@@ -12,10 +12,31 @@ from symkeras.layers.core import (
     Activation, ActivityRegularization, Dense, Dropout, Flatten, Lambda, Masking, Permute, RepeatVector, Reshape,
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
+from symkeras.layers.convolutional import (
+    Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D, Convolution2D, Convolution2DTranspose,
+    Convolution3D, Cropping1D, Cropping2D, Cropping3D, Deconv2D, Deconv3D, Deconvolution2D, Deconvolution3D,
+    DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D, UpSampling1D,
+    UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
+)
+from symkeras.layers.local import LocallyConnected1D, LocallyConnected2D
+from symkeras.layers.pooling import (
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D,
+    GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
+    MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D,
+)
 from symkeras.layers.merge import (
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract,
 )
+from symkeras.layers.advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
+from symkeras.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from symkeras.layers.normalization import BatchNormalization
+from symkeras.layers.convolutional_recurrent import ConvLSTM2D, ConvLSTM2DCell
+from symkeras.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM
+from symkeras.layers.embeddings import Embedding
+from symkeras.layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell, StackedRNNCells
+from symkeras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 from symkeras.utils.generic_utils import deserialize_keras_object, get_from_identifier, serialize_keras_object
 
 
@@ -75,4 +96,18 @@ __all__ = [
     "Activation", "ActivityRegularization", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "InputSpec",
     "Lambda", "Layer", "Masking", "Permute", "RepeatVector", "Reshape", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "deserialize", "get", "serialize",
+    "AlphaDropout", "BatchNormalization", "ELU", "GaussianDropout", "GaussianNoise", "LeakyReLU", "PReLU", "ReLU",
+    "Softmax", "ThresholdedReLU",
+    "Bidirectional", "ConvLSTM2D", "ConvLSTM2DCell", "CuDNNGRU", "CuDNNLSTM", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN",
+    "SimpleRNNCell", "StackedRNNCells", "TimeDistributed", "Wrapper",
+    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "Conv1D",
+    "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution2D",
+    "Convolution2DTranspose", "Convolution3D", "Cropping1D", "Cropping2D", "Cropping3D", "Deconv2D", "Deconv3D",
+    "Deconvolution2D", "Deconvolution3D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "LocallyConnected1D", "LocallyConnected2D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D",
+    "MaxPooling2D", "MaxPooling3D", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
+    "ZeroPadding3D",
 ]

@@ -14,6 +14,7 @@ from symkeras import activations, constraints, initializers, regularizers
 from symkeras import backend as K
 from symkeras.engine.base_layer import InputSpec, Layer
 from symkeras.layers.func_serialization import func_dump, func_load
+from symkeras.legacy import interfaces
 from symkeras.utils.generic_utils import deserialize_keras_object, has_arg
 
 Shape = Tuple[Optional[int], ...]
@@ -57,6 +58,7 @@ class Dense(Layer):
     ```
     """
 
+    @interfaces.legacy_dense_support
     def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -182,6 +184,7 @@ class Dropout(Layer):
     ```
     """
 
+    @interfaces.legacy_dropout_support
     def __init__(self, rate: float, noise_shape: Optional[Sequence[Optional[int]]] = None,
                  seed: Optional[int] = None, **kwargs):
         super().__init__(**kwargs)
@@ -216,6 +219,7 @@ class _SpatialDropout(Dropout):
     #: number of axes of the input, batch included
     rank = 0
 
+    @interfaces.legacy_spatialdropoutNd_support
     def __init__(self, rate: float, data_format: Optional[str] = None, **kwargs):
         super().__init__(rate, **kwargs)
         self.data_format = K.normalize_data_format(data_format)
@@ -260,6 +264,7 @@ class SpatialDropout1D(_SpatialDropout):
 
     rank = 3
 
+    @interfaces.legacy_spatialdropout1d_support
     def __init__(self, rate: float, **kwargs):
         super().__init__(rate, data_format="channels_last", **kwargs)
 

@@ -393,13 +393,21 @@ def separable_conv(x, depthwise_kernel, pointwise_kernel, strides: IntOrTuple = 
     return from_channels_last(conv(depthwise, pointwise_kernel), data_format)
 
 
-def deconv_length(size, stride: int, window: int, padding: str, dilation: int = 1):
-    """The output length of a transposed convolution without an explicit output shape (Keras's rule).
+def deconv_length(size, stride: int, window: int, padding: str, dilation: int = 1,
+                  output_padding: Optional[int] = None):
+    """The output length of a transposed convolution (Keras's ``conv_utils.deconv_length``).
 
-    `size` is an int or an int scalar; the result is of the same kind.
+    Without `output_padding` the longest length whose convolution gives `size`; with it,
+    ``(size - 1) * stride + extent - 2 * pad + output_padding``.  `size` is an int, an int
+    scalar or None (unknown); the result is of the same kind.
     """
+    if size is None:
+        return None
     extent = (window - 1) * dilation + 1
-    return size * stride + (max(extent - stride, 0) if padding == "valid" else 0)
+    if output_padding is None:
+        return size * stride + (max(extent - stride, 0) if padding == "valid" else 0)
+    pad = extent // 2 if padding == "same" else 0
+    return (size - 1) * stride + extent - 2 * pad + output_padding
 
 
 def conv_transpose(x, kernel, output_shape=None, strides: IntOrTuple = 1, padding: str = "valid",

@@ -209,7 +209,7 @@ def upsample_bilinear(x, size: IntOrTuple, data_format: str = "channels_last") -
     return from_channels_last(both, data_format)
 
 
-def _pairs(widths, n: int, name: str) -> List[Tuple[int, int]]:
+def padding_pairs(widths, n: int, name: str) -> List[Tuple[int, int]]:
     """Keras's padding/cropping forms (int, one int per axis, or one pair per axis) as `n` pairs."""
     if isinstance(widths, (int, np.integer)):
         return [(int(widths), int(widths))] * n
@@ -228,7 +228,7 @@ def zero_padding(x, padding: Union[int, Sequence] = 1, data_format: str = "chann
     """Zeros added before and after each spatial axis (Keras's ZeroPadding1D/2D/3D)."""
     x = as_tensor(x)
     axes = _spatial_axes(x, data_format)
-    pairs = dict(zip(axes, _pairs(padding, len(axes), "zero_padding")))
+    pairs = dict(zip(axes, padding_pairs(padding, len(axes), "zero_padding")))
     return pad(x, [pairs.get(a, (0, 0)) for a in range(x.ndim)])
 
 
@@ -236,7 +236,7 @@ def cropping(x, cropping: Union[int, Sequence] = 1, data_format: str = "channels
     """Elements removed from the start and the end of each spatial axis (Keras's Cropping1D/2D/3D)."""
     x = as_tensor(x)
     axes = _spatial_axes(x, data_format)
-    pairs = dict(zip(axes, _pairs(cropping, len(axes), "cropping")))
+    pairs = dict(zip(axes, padding_pairs(cropping, len(axes), "cropping")))
     for axis, (start, stop) in pairs.items():
         size = x.type.shape[axis]
         if size is not None and start + stop >= size:

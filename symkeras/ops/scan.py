@@ -247,7 +247,7 @@ def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None,
     if mask is not None:
         first_values = [s[0] for s in sequences] + inits + non_sequences
         extra_ph, extra_inits = _outputs_as_states(seq_ph + state_ph + nonseq_ph, first_values, outs)
-        new_states = [_masked(seq_ph[-1], new, prev) for new, prev in zip(new_states + outs, state_ph + extra_ph)]
+        new_states = [masked_update(seq_ph[-1], new, prev) for new, prev in zip(new_states + outs, state_ph + extra_ph)]
         state_ph, inits, outs, collect = state_ph + extra_ph, inits + extra_inits, [], collect + [True] * len(outs)
     placeholders = seq_ph + state_ph + nonseq_ph
     outer = sequences + inits + non_sequences
@@ -310,7 +310,7 @@ def _outputs_as_states(placeholders: List[Variable], first_values: List[Variable
     return [Variable(y.type, name="output[t-1]") for y in outs], [E.zeros_like(y0) for y0 in first]
 
 
-def _masked(mask_t: Variable, new: Variable, prev: Variable) -> Variable:
+def masked_update(mask_t: Variable, new: Variable, prev: Variable) -> Variable:
     """``where(mask_t, new, prev)`` with the (batch,) or (batch, 1) mask broadcast over the state's axes."""
     if new.ndim == 0:
         raise ValueError("scan: with a mask, every state and output needs a batch axis first")

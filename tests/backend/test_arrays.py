@@ -84,5 +84,26 @@ def test_resize_images_and_volumes():
     x5 = randn(1, 2, 2, 2, 3)
     np.testing.assert_array_equal(run(lambda x: K.resize_volumes(x, 1, 2, 3, "channels_last"), x5),
                                   x5.repeat(2, axis=2).repeat(3, axis=3))
-    with pytest.raises(ValueError, match="nearest"):
-        K.resize_images(K.placeholder(shape=(1, 2, 2, 1)), 2, 2, None, interpolation="bilinear")
+    with pytest.raises(ValueError, match="'nearest' or 'bilinear'"):
+        K.resize_images(K.placeholder(shape=(1, 2, 2, 1)), 2, 2, None, interpolation="bicubic")
+
+
+def _bilinear_reference(x: np.ndarray, fh: int, fw: int) -> np.ndarray:
+    """TF 1's ``resize_bilinear`` (align_corners=False), which Keras 2.2.4 uses: source = target / factor."""
+    def weights(size, factor):
+        src = np.arange(size * factor) / factor
+        low = np.floor(src).astype(int)
+        high = np.minimum(low + 1, size - 1)
+        return low, high, src - low
+    (r0, r1, wr), (c0, c1, wc) = weights(x.shape[1], fh), weights(x.shape[2], fw)
+    rows = x[:, r0] * (1 - wr)[None, :, None, None] + x[:, r1] * wr[None, :, None, None]
+    return rows[:, :, c0] * (1 - wc)[None, None, :, None] + rows[:, :, c1] * wc[None, None, :, None]
+
+
+def test_resize_images_bilinear():
+    x4 = randn(2, 3, 4, 5)
+    np.testing.assert_allclose(run(lambda x: K.resize_images(x, 2, 3, "channels_last", "bilinear"), x4),
+                               _bilinear_reference(x4, 2, 3), rtol=1e-5, atol=1e-6)
+    first = run(lambda x: K.resize_images(x, 2, 2, "channels_first", "bilinear"), x4)
+    expected = _bilinear_reference(x4.transpose(0, 2, 3, 1), 2, 2).transpose(0, 3, 1, 2)
+    np.testing.assert_allclose(first, expected, rtol=1e-5, atol=1e-6)

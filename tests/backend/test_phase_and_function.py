@@ -1,4 +1,6 @@
 """The learning phase, in_train_phase / in_test_phase, K.function, gradients, stop_gradient, eval."""
+import io
+
 import numpy as np
 import pytest
 
@@ -96,6 +98,17 @@ def test_function_passes_mode_and_rejects_unknown_arguments():
     np.testing.assert_array_equal(f([[1, 2]])[0], [2, 3])
     with pytest.raises(ValueError, match='Invalid argument "session"'):
         K.function([x], [x], session=None)
+
+
+def test_compile_passes_profile_to_the_training_function():
+    from symkeras.layers import Dense
+    from symkeras.models import Sequential
+
+    model = Sequential([Dense(2, input_shape=(3,))])
+    model.compile("sgd", "mse", profile=True)
+    for _ in range(2):  # the first call (compilation) is kept out of the table
+        model.train_on_batch(np.ones((4, 3), "float32"), np.zeros((4, 2), "float32"))
+    assert "DotBias" in model.train_function.function.profile(file=io.StringIO())
 
 
 def test_function_names_a_missing_input():

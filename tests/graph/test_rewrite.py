@@ -169,6 +169,14 @@ def test_dot_plus_bias_becomes_one_op_unless_the_product_is_reused():
     assert "DotBias" not in op_names(g)
 
 
+def test_dot_plus_bias_of_mixed_precision_operands_stays_a_dot():
+    x, w, b = G.matrix("x"), G.tensor("float64", (3, 4), name="w"), G.tensor("float64", (4,), name="b")
+    f = G.function([x, w, b], O.dot(x, w) + b)
+    assert "DotBias" not in op_names(f)
+    xv, wv, bv = np.full((2, 3), 0.1, "float32"), np.arange(12.0).reshape(3, 4), np.ones(4)
+    np.testing.assert_allclose(f(xv, wv, bv), xv.astype("float64") @ wv + bv)
+
+
 def test_sum_of_vector_product_becomes_dot():
     a, b = G.vector("a"), G.vector("b")
     f = G.function([a, b], R.sum(a * b))
@@ -248,3 +256,45 @@ def test_update_reading_its_own_transpose_is_not_done_in_place():
     assert fired(f, "inplace_shared_update") == 0
     f()
     np.testing.assert_allclose(w.get_value(), [[0, 3], [3, 6]])
+
+
+def test_scaled_product_and_scaled_matrix_become_one_gemm_in_place():
+    rng = np.random.default_rng(0)
+    x, g = G.matrix("x"), G.matrix("g")
+    m = G.shared(rng.normal(size=(4, 3)).astype("float32"), name="m")
+    w = G.shared(rng.normal(size=(4, 3)).astype("float32"), name="w")
+    momentum, lr = G.shared(np.float32(0.9), name="momentum"), G.shared(np.float32(0.1), name="lr")
+    velocity = momentum * m - lr * O.dot(x.T, g)  # Keras's SGD with momentum
+    m0, w0 = m.get_value().copy(), w.get_value().copy()
+    f = G.function([x, g], [], updates=[(m, velocity), (w, w + velocity)])
+    assert fired(f, "gemm") == 1 and "Gemm{True}" in op_names(f) and "Dot" not in op_names(f)
+    storage = m.get_value(borrow=True)
+    xv, gv = rng.normal(size=(5, 4)).astype("float32"), rng.normal(size=(5, 3)).astype("float32")
+    f(xv, gv)
+    want = 0.9 * m0 - 0.1 * xv.T @ gv
+    np.testing.assert_allclose(m.get_value(), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w.get_value(), w0 + want, rtol=1e-5, atol=1e-6)
+    assert m.get_value(borrow=True) is storage
+
+
+@pytest.mark.parametrize("form", ["z + dot", "dot - z", "-dot + 2z", "z - dot * 3", "-(dot) - z"])
+def test_gemm_forms_keep_their_values(form):
+    x, y, z = G.matrix("x"), G.matrix("y"), G.matrix("z")
+    d = O.dot(x, y)
+    out = {"z + dot": z + d, "dot - z": d - z, "-dot + 2z": -d + 2 * z, "z - dot * 3": z - d * 3,
+           "-(dot) - z": E.neg(d) - z}[form]
+    plain, fast = compile_both([x, y, z], out)
+    assert "Gemm{False}" in op_names(fast) and "Dot" not in op_names(fast)
+    rng = np.random.default_rng(1)
+    values = [rng.normal(size=s).astype("float32") for s in ((3, 4), (4, 2), (3, 2))]
+    np.testing.assert_allclose(fast(*values), plain(*values), rtol=1e-5, atol=1e-6)
+
+
+def test_gemm_needs_a_private_product_and_an_unbroadcast_matrix():
+    x, y, z = G.matrix("x"), G.matrix("y"), G.matrix("z")
+    row = G.tensor("float32", (1, None), name="row")
+    product = O.dot(x, y)
+    shared_product = G.function([x, y, z], [product - z, product * 2])
+    assert fired(shared_product, "gemm") == 0
+    broadcast = G.function([x, y, row], product + row)
+    assert fired(broadcast, "gemm") == 0 and "DotBias" in op_names(broadcast)

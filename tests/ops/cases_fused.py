@@ -1,10 +1,10 @@
-"""Cases for the ops the optimizer creates: DotBias, fused Composite programs, StopGradient."""
+"""Cases for the ops the optimizer creates: DotBias, Gemm, fused Composite programs, StopGradient."""
 import numpy as np
 
 from symkeras.ops import elemwise as E
 from symkeras.ops import scalar as S
 from symkeras.ops.composite import Composite
-from symkeras.ops.gemm import DotBias
+from symkeras.ops.gemm import DotBias, Gemm
 from symkeras.ops.gradient import stop_gradient
 from tests.ops.cases import Case, rng
 
@@ -27,6 +27,12 @@ CASES = [
     Case("dot_bias_unknown_rows", lambda x, w, b: DotBias()(x, w, b),
          [r.normal(size=(2, 3)), r.normal(size=(3, 1)), r.normal(size=1)], lambda x, w, b: x @ w + b,
          input_shapes=[(None, 3), (3, 1), (1,)]),
+    Case("gemm", lambda z, a, x, y, b: Gemm()(z, a, x, y, b),
+         [r.normal(size=(4, 5)), np.asarray(-0.5), r.normal(size=(4, 3)), r.normal(size=(3, 5)), np.asarray(0.9)],
+         lambda z, a, x, y, b: b * z + a * (x @ y)),
+    Case("gemm_unknown_rows", lambda z, a, x, y, b: Gemm()(z, a, x, y, b),
+         [r.normal(size=(2, 1)), np.asarray(2.0), r.normal(size=(2, 3)), r.normal(size=(3, 1)), np.asarray(0.0)],
+         lambda z, a, x, y, b: b * z + a * (x @ y), input_shapes=[(None, 1), (), (None, 3), (3, 1), ()]),
     Case("composite_shared_temporary", lambda a, b: E.Elemwise(COMPOSITE)(a, b),
          [r.normal(size=(3, 4)), r.normal(size=(4,))], _composite_ref),
     Case("composite_size_one", lambda a, b: E.Elemwise(COMPOSITE)(a, b), [r.normal(size=(1, 1)), r.normal(size=())],

@@ -103,6 +103,7 @@ def test_larger_batch_than_one_im2col_chunk(mode, monkeypatch):
     from symkeras.graph.linker.numba import conv as kernels
 
     monkeypatch.setattr(kernels, "CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(kernels, "DIRECT_MAX_ELEMENTS", 0)  # this small window would run as direct loops
     rng = np.random.default_rng(1)
     xv, kv = rng.normal(size=(5, 4, 4, 2)), rng.normal(size=(2, 2, 2, 3))
     x, k = tensor("float64", (None, 4, 4, 2)), tensor("float64", kv.shape)
@@ -113,3 +114,18 @@ def test_larger_batch_than_one_im2col_chunk(mode, monkeypatch):
     ref = function([x, k], [y, gx, gk], mode="py")(xv, kv)
     for a, b in zip(got, ref):
         np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_small_dense_windows_run_as_direct_loops(channels):
+    """A 3x3 window on 1-3 channels (at most 27 elements) is a direct loop nest, a larger one im2col + GEMM."""
+    from symkeras.graph.fgraph import FunctionGraph
+    from symkeras.graph.linker.numba.codegen import generate_node_module
+
+    x, k = tensor("float32", (None, 6, 6, channels)), tensor("float32", (3, 3, channels, 4))
+    y = C.conv(x, k)
+    gk = C.ConvGradKernel(2)(x, y, np.array([3, 3], "int64"))
+    source = generate_node_module(FunctionGraph([x, k], [y, gk]).toposort())
+    direct = channels <= 3
+    assert ("def direct_loops(" in source) == direct
+    assert ("def conv_forward(" in source) == ("def conv_grad_kernel(" in source) == (not direct)

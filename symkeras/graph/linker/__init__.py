@@ -2,7 +2,8 @@
 
 The thunk returns the graph's outputs followed by the new values of updated shared
 variables; `Function` applies the updates.  ``'py'`` runs numpy references node by
-node; ``'numba'`` compiles the whole graph into one Numba function.
+node; ``'numba'`` compiles the whole graph into one Numba function; ``'cuda'`` launches one
+numba-cuda kernel per node (`symkeras.graph.linker.cuda`).
 """
 from typing import Callable
 
@@ -17,6 +18,10 @@ def get_linker(mode: str) -> Callable:
         from symkeras.graph.linker.numba import numba_linker
 
         LINKERS["numba"] = numba_linker
+    if mode == "cuda" and "cuda" not in LINKERS:
+        from symkeras.graph.linker.cuda import cuda_linker
+
+        LINKERS["cuda"] = cuda_linker
     if mode not in LINKERS:
-        raise ValueError(f"function: unknown mode {mode!r}; known modes: {sorted(set(LINKERS) | {'numba'})}")
+        raise ValueError(f"function: unknown mode {mode!r}; known modes: {sorted(set(LINKERS) | {'numba', 'cuda'})}")
     return LINKERS[mode]

@@ -24,7 +24,7 @@ def py_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profile] 
     def thunk(values: List[np.ndarray]) -> List[np.ndarray]:
         storage = dict(constants)
         storage.update(zip(inputs, values))
-        storage.update((s, s.container[0]) for s in shared)
+        storage.update((s, s.host_value()) for s in shared)
         for node in order:
             args = [storage[v] for v in node.inputs]
             results = run_node(node, args)

@@ -13,8 +13,8 @@ from symkeras.ops.gemm import DotBias
 from symkeras.ops.gradient import StopGradient
 from symkeras.ops.nnet import LogSoftmax, Softmax, SoftmaxCrossentropyWithLogits
 from symkeras.ops.reduction import Reduce
-from symkeras.ops.shape import Alloc, DimShuffle, Reshape, Shape
-from symkeras.ops.subtensor import Subtensor
+from symkeras.ops.shape import Alloc, Concatenate, DimShuffle, Reshape, Shape
+from symkeras.ops.subtensor import FULL_SLICE, IncSubtensor, Subtensor
 
 #: constants larger than this are not produced by folding (they would bloat the graph and its cache key)
 MAX_FOLDED_SIZE = 1 << 16
@@ -369,3 +369,53 @@ def elemwise_before_dimshuffle(fgraph, node):
     inputs[k] = ds.inputs[0]
     result = DimShuffle(ds.op.input_ndim, ds.op.pattern)(node.op(*inputs))
     return [result] if same_type(result, node.outputs[0]) else None
+
+
+def _sum_terms(fgraph, var: Variable) -> list:
+    """The terms of the tree of two-input additions computing `var`, through additions read only there."""
+    node = elemwise_of(var, S.add)
+    if node is None or len(node.inputs) != 2 or not all(same_type(v, var) for v in node.inputs):
+        return [var]
+    return [t for v in node.inputs for t in
+            (_sum_terms(fgraph, v) if len(fgraph.clients(v)) == 1 else [v])]
+
+
+def _block_of_zeros(var: Variable, out: Variable):
+    """``(axis, start, stop, y)`` when `var` is ``inc_subtensor(zeros[..., start:stop], y)`` with constant bounds
+    on one axis of static size, `y` filling the block without broadcasting; else None."""
+    node = op_of(var, IncSubtensor)
+    if node is None or len(node.inputs) != 2 or not same_type(var, out):
+        return None
+    base = node.inputs[0]
+    value, _ = _alloc_source(base)
+    if not is_constant(base if value is None else value, 0):
+        return None
+    sliced = [(a, e) for a, e in enumerate(node.op.idx_list) if e != FULL_SLICE]
+    if len(node.op.idx_list) != var.ndim or len(sliced) != 1 or not isinstance(sliced[0][1], tuple):
+        return None
+    (axis, (start, stop, step)), y = sliced[0], node.inputs[1]
+    if step not in (None, 1) or out.type.shape[axis] is None or y.ndim != var.ndim:
+        return None
+    start, stop, _ = slice(start, stop).indices(out.type.shape[axis])
+    if any(d == 1 and o != 1 for d, o in zip(y.type.shape, var.type.shape)):
+        return None
+    return axis, start, stop, y
+
+
+@register("canonicalize", S.add, name="disjoint_increments_as_concatenate")
+def disjoint_increments_as_concatenate(fgraph, node):
+    """A sum of ``inc_subtensor(zeros[..., a:b], y)`` over disjoint blocks tiling one axis → ``concatenate(ys)``.
+
+    The gradient of gate slices (an LSTM's ``z[:, :u]``, ``z[:, u:2u]``, …) is such a sum:
+    one join instead of one zeros array, a copy and an addition per block.
+    """
+    out = node.outputs[0]
+    blocks = [_block_of_zeros(t, out) for t in _sum_terms(fgraph, out)]
+    if len(blocks) < 2 or None in blocks or len({b[0] for b in blocks}) != 1:
+        return None
+    blocks.sort(key=lambda b: b[1])
+    axis, edges = blocks[0][0], [0] + [b[2] for b in blocks]
+    if edges[-1] != out.type.shape[axis] or any(b[1] != e for b, e in zip(blocks, edges)):
+        return None
+    joined = Concatenate(axis)(*[b[3] for b in blocks])
+    return [joined] if compatible_type(joined, out) and joined.dtype == out.dtype else None

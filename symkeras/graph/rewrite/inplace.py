@@ -1,4 +1,4 @@
-"""inplace: let elementwise outputs overwrite an input buffer nobody needs any more.
+"""inplace: let elementwise and gemm outputs overwrite an input buffer nobody needs any more.
 
 An input may be overwritten when it has the output's exact type, is a fresh buffer (not
 a view, a constant or a caller's array) and this node is its only reader.  A shared
@@ -16,6 +16,7 @@ from symkeras.graph.basic import Apply, Shared, Variable
 from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.rewrite.engine import RewriteLog, register_graph_rewrite
 from symkeras.ops.elemwise import Elemwise
+from symkeras.ops.gemm import Gemm
 
 
 def _is_fresh(var: Variable) -> bool:
@@ -65,8 +66,24 @@ def _can_destroy_shared(fgraph: FunctionGraph, shared: Shared, node: Apply, read
     return node in direct and not any(r is not node and r in downstream for r in readers)
 
 
+def _overwritable_inputs(fgraph: FunctionGraph, node: Apply) -> List[int]:
+    """The inputs an in-place version of `node` could write its result over (none if it is one already).
+
+    An elementwise node reads element i only to write element i, so any input will do; a
+    gemm may overwrite its accumulator only if its factors do not share that buffer.
+    """
+    op = node.op
+    if isinstance(op, Elemwise) and op.inplace is None:
+        return list(range(len(node.inputs)))
+    if isinstance(op, Gemm) and not op.inplace:
+        root = fgraph.alias_root(node.inputs[0])
+        return [] if any(fgraph.alias_root(v) is root for v in node.inputs[2:4]) else [0]
+    return []
+
+
 def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) -> None:
-    new = Elemwise(node.op.scalar_op, inplace=index).make_node(*node.inputs)
+    op = Gemm(inplace=True) if isinstance(node.op, Gemm) else Elemwise(node.op.scalar_op, inplace=index)
+    new = op.make_node(*node.inputs)
     fgraph.replace(node.outputs[0], new.outputs[0], reason="inplace_elemwise")
     if after:
         fgraph.orderings[new] = after
@@ -74,14 +91,16 @@ def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) ->
 
 @register_graph_rewrite("inplace", name="inplace_elemwise", tags=["inplace"])
 def make_elemwise_inplace(fgraph: FunctionGraph, log: RewriteLog) -> None:
-    """Mark each elementwise node that can write its result over one of its inputs."""
+    """Mark each elementwise or gemm node that can write its result over one of its inputs."""
     updates = update_targets(fgraph)
     for node in fgraph.toposort():
-        if not isinstance(node.op, Elemwise) or node.op.inplace is not None:
+        candidates = _overwritable_inputs(fgraph, node)
+        if not candidates:
             continue
         out = node.outputs[0]
         target = updates.get(out)
-        if target is not None and target in node.inputs and target.type == out.type:
+        if target is not None and target in node.inputs and node.inputs.index(target) in candidates \
+                and target.type == out.type:
             # an update writes into its own shared variable's storage where it can
             i = node.inputs.index(target)
             readers = readers_through_views(fgraph, target)
@@ -89,7 +108,8 @@ def make_elemwise_inplace(fgraph: FunctionGraph, log: RewriteLog) -> None:
                 _mark(fgraph, node, i, [r for r in readers if r is not node])
                 log.record("inplace_shared_update", node)
                 continue
-        for i, var in enumerate(node.inputs):
+        for i in candidates:
+            var = node.inputs[i]
             if var.type == out.type and _is_fresh(var) and _sole_reader(fgraph, var, node) and var not in fgraph.inputs:
                 _mark(fgraph, node, i, [])
                 log.record("inplace_elemwise", node)

@@ -14,7 +14,7 @@ from symkeras.graph.linker.numba import blas, nnet, reduction  # noqa: F401  (re
 from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import scan  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import conv, pool  # noqa: F401  (registers code generators)
-from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules
+from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules, module_source
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.py import py_linker
 
@@ -27,16 +27,17 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
     """
     if profile is not None:
         return _profiled(fgraph, profile)
-    source = generate_module(fgraph)
+    module = load_module(generate_module(fgraph))
+    source = module_source(module)
     if config.debug >= 2:
         print(source)
-    run = load_module(source).run
+    run = module.run
     _, shared, constants = argument_lists(fgraph)
     constant_values = [c.data for c in constants]
 
     def thunk(values: List[np.ndarray]) -> List[np.ndarray]:
         args = [np.ascontiguousarray(v) if np.ndim(v) else np.asarray(v) for v in values]
-        args += [s.container[0] for s in shared]
+        args += [s.host_value() for s in shared]
         try:
             results = run(*args, *constant_values)
         except (ValueError, IndexError, ZeroDivisionError, AssertionError) as exc:

@@ -1,12 +1,12 @@
-"""Numba code for `Dot`, `DotBias`, `Matmul` and `Tensordot`: BLAS through ``np.dot`` for floats, loops otherwise.
+"""Numba code for `Dot`, `DotBias`, `Gemm`, `Matmul` and `Tensordot`: BLAS for floats, loops otherwise.
 
-Numba's ``np.dot`` reaches BLAS for float32/float64 matrices but copies any operand whose
-layout it cannot prove contiguous; ``np.ascontiguousarray`` checks at run time instead,
-so operands pass through it.  Products write into a freshly allocated output
-(``np.dot(a, b, out)``).  Integer and boolean products (which Numba's ``np.dot`` does not
-support) are an explicit i-k-j loop.  A batched `Matmul` is a loop over the broadcast
-batch dimensions with one ``np.dot`` per matrix; a `Tensordot` copies its operands into
-``(free, contracted)`` matrices and makes one product.
+A float matrix product calls `cblas.gemm` on its operands as they are — a transposed
+view goes to BLAS with a transpose flag instead of being copied — and writes into a
+freshly allocated output, or accumulates into one (``beta``) where the graph asks.
+Vector products use ``np.dot`` on contiguous operands.  Integer and boolean products
+(which BLAS does not do) are an explicit i-k-j loop.  A batched `Matmul` is a loop over
+the broadcast batch dimensions with one product per matrix; a `Tensordot` copies its
+operands into ``(free, contracted)`` matrices and makes one product.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import List, Sequence
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
 from symkeras.graph.linker.numba.loops import dims, emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.blas import Dot, Matmul, Tensordot
-from symkeras.ops.gemm import DotBias
+from symkeras.ops.gemm import DotBias, Gemm
 
 
 def uses_blas(dtype: str) -> bool:
@@ -24,13 +24,12 @@ def uses_blas(dtype: str) -> bool:
 
 
 def emit_operand(ctx: NodeContext, name: str, var, dtype: str, perm: Sequence[int] = None) -> str:
-    """A C-contiguous array of `dtype` holding `name` (axes in order `perm`): the array itself when it is one."""
+    """An array of `dtype` holding `name` with axes in order `perm`: `name` itself when nothing changes, else a copy."""
     ndim = var.ndim
     perm = list(range(ndim)) if perm is None else list(perm)
-    result = ctx.fresh("m")
     if var.dtype == dtype and perm == list(range(ndim)):
-        ctx.emit(f"{result} = np.ascontiguousarray({name})")
-        return result
+        return name
+    result = ctx.fresh("m")
     sizes = dims(name, ndim)
     emit_alloc(ctx, result, [sizes[p] for p in perm], dtype)
     with loop_nest(ctx, [sizes[p] for p in perm]) as idx:
@@ -51,16 +50,18 @@ def emit_product(ctx: NodeContext, a: str, a_prefix: List[str], a_nd: int, b: st
                  out: str, out_prefix: List[str], dtype: str) -> None:
     """``out[out_prefix] = a[a_prefix] . b[b_prefix]`` for 1-D/2-D blocks; `out` must be C-contiguous.
 
-    Float blocks call BLAS; other dtypes loop (`out` must then start zeroed).
+    Float matrices call `gemm` on the blocks as they are, float vectors ``np.dot`` on
+    contiguous copies; other dtypes loop (`out` must then start zeroed).
     """
     if uses_blas(dtype):
-        lhs = f"np.ascontiguousarray({a}[{', '.join(a_prefix)}])" if a_prefix else a
-        rhs = f"np.ascontiguousarray({b}[{', '.join(b_prefix)}])" if b_prefix else b
-        if a_nd == 1 and b_nd == 1:
-            ctx.emit(f"{index_expr(out, out_prefix)} = np.dot({lhs}, {rhs})")
+        lhs, rhs = (f"{x}[{', '.join(prefix)}]" if prefix else x for x, prefix in ((a, a_prefix), (b, b_prefix)))
+        target = f"{out}[{', '.join(out_prefix)}]" if out_prefix else out
+        if a_nd == 2 and b_nd == 2:
+            emit_gemm(ctx, "1.0", lhs, rhs, "0.0", target)
+        elif a_nd == 1 and b_nd == 1:
+            ctx.emit(f"{index_expr(out, out_prefix)} = np.dot(np.ascontiguousarray({lhs}), np.ascontiguousarray({rhs}))")
         else:
-            target = f"{out}[{', '.join(out_prefix)}]" if out_prefix else out
-            ctx.emit(f"np.dot({lhs}, {rhs}, {target})")
+            ctx.emit(f"np.dot(np.ascontiguousarray({lhs}), np.ascontiguousarray({rhs}), {target})")
         return
     i, k, j = ctx.fresh("i"), ctx.fresh("k"), ctx.fresh("j")
     a_idx = a_prefix + ([i, k] if a_nd == 2 else [k])
@@ -86,6 +87,11 @@ def emit_product(ctx: NodeContext, a: str, a_prefix: List[str], a_nd: int, b: st
     ctx.writer.indent -= (a_nd == 2) + 1 + (b_nd == 2)
 
 
+def emit_gemm(ctx: NodeContext, alpha: str, a: str, b: str, beta: str, out: str) -> None:
+    """``out = alpha * a @ b + beta * out`` by BLAS, in place (`cblas.gemm`, imported by every module)."""
+    ctx.emit(f"gemm({alpha}, {a}, {b}, {beta}, {out})")
+
+
 @register_codegen(Dot)
 def dot(ctx: NodeContext) -> None:
     node = ctx.node
@@ -101,17 +107,27 @@ def dot(ctx: NodeContext) -> None:
 
 @register_codegen(DotBias)
 def dot_bias(ctx: NodeContext) -> None:
-    """``x @ w`` by BLAS into a fresh buffer, then the bias added row by row (Numba's ``np.dot`` has no beta)."""
+    """The bias copied into every row of a fresh buffer, then ``x @ w`` accumulated onto it (BLAS with beta 1)."""
     node = ctx.node
     (x, w, b), (out,) = ctx.inputs, ctx.outputs
     dtype = node.outputs[0].dtype
     emit_check_equal(ctx, f"{x}.shape[1]", f"{w}.shape[0]", "shapes are not aligned")
     emit_check_equal(ctx, f"{w}.shape[1]", f"{b}.shape[0]", "the bias does not fit the product")
-    emit_alloc(ctx, out, [f"{x}.shape[0]", f"{w}.shape[1]"], dtype, "empty" if uses_blas(dtype) else "zeros")
-    xm, wm = emit_operand(ctx, x, node.inputs[0], dtype), emit_operand(ctx, w, node.inputs[1], dtype)
-    emit_product(ctx, xm, [], 2, wm, [], 2, out, [], dtype)
+    emit_alloc(ctx, out, [f"{x}.shape[0]", f"{w}.shape[1]"], dtype)
     with loop_nest(ctx, [f"{out}.shape[0]", f"{out}.shape[1]"]) as (i, j):
-        ctx.emit(f"{out}[{i}, {j}] += {b}[{j}]")
+        ctx.emit(f"{out}[{i}, {j}] = {b}[{j}]")
+    emit_gemm(ctx, "1.0", x, w, "1.0", out)
+
+
+@register_codegen(Gemm)
+def gemm_update(ctx: NodeContext) -> None:
+    """``beta * z + alpha * x @ y`` by one BLAS call: into `z` itself when in place, else into a copy of it."""
+    (z, alpha, x, y, beta), (out,) = ctx.inputs, ctx.outputs
+    if ctx.node.op.inplace:
+        ctx.emit(f"{out} = {z}")
+    else:
+        ctx.emit(f"{out} = {z}.copy()")
+    emit_gemm(ctx, f"{alpha}[()]", x, y, f"{beta}[()]", out)
 
 
 @register_codegen(Matmul)
@@ -141,7 +157,7 @@ def matmul(ctx: NodeContext) -> None:
     emit_alloc(ctx, out, sizes, dtype, "empty" if uses_blas(dtype) else "zeros")
     operands = []
     for name, var in ((a, avar), (b, bvar)):
-        operands.append(name if var.dtype == dtype else emit_operand(ctx, name, var, dtype))
+        operands.append(emit_operand(ctx, name, var, dtype))
     with loop_nest(ctx, batch) as idx:
         prefixes = []
         for var in (avar, bvar):
@@ -173,8 +189,8 @@ def tensordot(ctx: NodeContext) -> None:
     flat = ctx.fresh("m")
     emit_alloc(ctx, flat, [m, n], dtype, "empty" if uses_blas(dtype) else "zeros")
     a2, b2 = ctx.fresh("m"), ctx.fresh("m")
-    ctx.emit(f"{a2} = {am}.reshape(({m}, {k}))")
-    ctx.emit(f"{b2} = {bm}.reshape(({k}, {n}))")
+    ctx.emit(f"{a2} = np.ascontiguousarray({am}).reshape(({m}, {k}))")
+    ctx.emit(f"{b2} = np.ascontiguousarray({bm}).reshape(({k}, {n}))")
     emit_product(ctx, a2, [], 2, b2, [], 2, flat, [], dtype)
     out_sizes = [a_sizes[i] for i in free_a] + [b_sizes[i] for i in free_b]
     if out_sizes:

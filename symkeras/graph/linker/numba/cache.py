@@ -9,6 +9,7 @@ constants are arguments, so their values never force a recompile.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -30,16 +31,23 @@ def cache_dir() -> Path:
     return root
 
 
+#: modules whose compiled functions generated code calls: Numba's cache of a caller does not see them change
+RUNTIME_MODULES = ("cblas.py", "intrinsics.py")
+
+
+@functools.lru_cache(maxsize=1)
 def toolchain_fingerprint() -> str:
-    """Versions that change what compiled code means."""
+    """Versions that change what compiled code means, and a hash of the runtime modules it calls."""
     import numba
     import numpy
 
     import symkeras
     from symkeras.graph.linker.numba.codegen import CODEGEN_VERSION
 
+    runtime = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in RUNTIME_MODULES))
     return f"symkeras {symkeras.__version__} codegen {CODEGEN_VERSION} numba {numba.__version__} " \
-           f"numpy {numpy.__version__} python {platform.python_version()} {platform.machine()}"
+           f"numpy {numpy.__version__} python {platform.python_version()} {platform.machine()} " \
+           f"runtime {runtime.hexdigest()[:16]}"
 
 
 def module_key(source: str) -> str:
@@ -57,6 +65,16 @@ def load_module(source: str) -> ModuleType:
         with os.fdopen(fd, "w") as handle:
             handle.write(source)
         os.replace(tmp, path)
+    return _import(key)
+
+
+def load_kernel(key: str):
+    """The ``kernel`` function of the cached module `key`, which the code generator wrote before naming it."""
+    return (_loaded.get(key) or _import(key)).kernel
+
+
+def _import(key: str) -> ModuleType:
+    path = cache_dir() / f"k_{key}.py"
     name = f"symkeras_kernel_{key}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -64,6 +82,12 @@ def load_module(source: str) -> ModuleType:
     spec.loader.exec_module(module)
     _loaded[key] = module
     return module
+
+
+def module_source(module: ModuleType) -> str:
+    """The source of a generated module followed by that of every kernel module it calls (for reading)."""
+    kernels = [f for name, f in vars(module).items() if name.startswith("kernel_")]
+    return "\n".join(Path(m.__file__).read_text() for m in [module] + [sys.modules[k.py_func.__module__] for k in kernels])
 
 
 def loaded_modules() -> Dict[str, ModuleType]:

@@ -1,9 +1,15 @@
 """Generate the source of one Numba module for a whole `FunctionGraph`.
 
 The module holds the helpers its expressions call and one ``@njit`` entry point,
-``run(inputs..., shared..., constants...)``, whose body is every node's code in
-topological order.  Nodes emit source through code generators registered per op
-class (`register_codegen`); a fused elementwise cluster is a loop nest written inline.
+``run(inputs..., shared..., constants...)``, which runs every node in topological order.
+Nodes emit source through code generators registered per op class (`register_codegen`).
+In a large graph a node whose code loops or calls BLAS becomes a *kernel*: a module of
+its own in the cache, named by the hash of its source, that the entry point calls.  Equal
+kernels (three Dense layers' updates) compile once, and every later function, model or
+process loads them from disk: W1's training step compiles cold in the same time either
+way, but a deeper MLP compiled after it takes 2 s instead of 9.  Trivial nodes (views,
+0-d arithmetic) stay inline, and small graphs stay one function (a kernel costs a fixed
+Numba compile of its own).
 Everything a kernel reads is an argument (never a global), so the source — and the
 cache key derived from it — does not depend on the values of weights or constants.
 """
@@ -18,7 +24,7 @@ from symkeras.graph.fgraph import FunctionGraph
 from symkeras.ops.scalar import NUMBA_HELPERS
 
 #: bump when generated code changes meaning, so stale cache entries are never used
-CODEGEN_VERSION = 1
+CODEGEN_VERSION = 2
 
 CodegenFn = Callable[["NodeContext"], None]
 CODEGEN: Dict[type, CodegenFn] = {}
@@ -67,6 +73,8 @@ class ModuleWriter:
     def __init__(self):
         self.lines: List[str] = []
         self.helpers: Dict[str, str] = {}
+        #: module-level name -> cache key of each kernel module the function calls
+        self.kernels: Dict[str, str] = {}
         self.names: Dict[Variable, str] = {}
         self._counter = 0
         self.indent = 1
@@ -86,6 +94,9 @@ class ModuleWriter:
 
 class NodeContext:
     """What a code generator sees: the node, the names of its inputs and outputs, the writer."""
+
+    #: use the vectorizable float32 helpers (bit casts; the CUDA linker, reusing this, turns them off)
+    fast_float32 = True
 
     def __init__(self, node: Apply, writer: ModuleWriter):
         self.node = node
@@ -162,18 +173,50 @@ def _first_use_order(fgraph: FunctionGraph):
 
 ENTRY_DECORATOR = "@njit(cache=True, nogil=True, error_model='numpy')"
 
+#: graphs of at least this many nodes call kernel modules; smaller ones compile faster as one function
+KERNEL_SPLIT_MIN_NODES = 24
+
 
 def _write_function(writer: ModuleWriter, name: str, params: Sequence[Variable], param_names: Sequence[str],
-                    nodes: Sequence[Apply], results: Sequence[Variable]) -> List[str]:
-    """The source lines of one ``@njit`` function computing `results` from `params` through `nodes`."""
+                    nodes: Sequence[Apply], results: Sequence[Variable], kernels: bool = False) -> List[str]:
+    """The source lines of one ``@njit`` function computing `results` from `params` through `nodes`.
+
+    With `kernels`, nodes that loop or call BLAS are calls to kernel modules (`_emit_kernel_call`).
+    """
     writer.lines, writer.indent = [], 1
     for var, pname in zip(params, param_names):
         writer.names[var] = pname
     for node in nodes:
         writer.emit(f"# {node.op}")
-        codegen_for(node)(NodeContext(node, writer))
+        if not (kernels and _emit_kernel_call(writer, node)):
+            codegen_for(node)(NodeContext(node, writer))
     writer.emit(f"return ({''.join(writer.names[r] + ', ' for r in results)})")
     return [ENTRY_DECORATOR, f"def {name}({', '.join(param_names)}):"] + writer.lines + [""]
+
+
+def _is_heavy(lines: Sequence[str]) -> bool:
+    """True for code worth a kernel of its own: it loops or calls BLAS."""
+    return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in lines)
+
+
+def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
+    """Write `node` as a kernel module (if its code is heavy) and a call to it; False if it is light."""
+    from symkeras.graph.linker.numba.cache import load_module, module_key
+
+    inputs = list(dict.fromkeys(node.inputs))
+    kernel = ModuleWriter()
+    lines = _write_function(kernel, "kernel", inputs, [f"a{k}" for k in range(len(inputs))], [node], node.outputs)
+    if not _is_heavy(kernel.lines):
+        return False
+    source = _assemble(kernel, lines)
+    load_module(source)
+    key = module_key(source)
+    name = f"kernel_{key[:16]}"
+    writer.kernels[name] = key
+    outputs = [writer.fresh("v") for _ in node.outputs]
+    writer.names.update(zip(node.outputs, outputs))
+    writer.emit(f"{''.join(o + ', ' for o in outputs)}= {name}({', '.join(writer.names[v] for v in inputs)})")
+    return True
 
 
 def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
@@ -183,8 +226,11 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         "import numpy as np",
         "from numba import njit",
         "from symkeras.graph.linker.numba.intrinsics import f32_from_bits",
+        "from symkeras.graph.linker.numba.cblas import gemm, set_blas_threads",
+        "from symkeras.graph.linker.numba.cache import load_kernel",
         "",
     ]
+    header += [f"{name} = load_kernel({key!r})" for name, key in writer.kernels.items()]
     helpers = []
     for name, (source, inline) in writer.helpers.items():
         decorator = "@njit(inline='always', cache=True)" if inline else "@njit(cache=True)"
@@ -197,7 +243,9 @@ def generate_module(fgraph: FunctionGraph) -> str:
     writer = ModuleWriter()
     params = [v for group in argument_lists(fgraph) for v in group]
     names = [f"{prefix}{k}" for prefix, group in zip("isc", argument_lists(fgraph)) for k in range(len(group))]
-    return _assemble(writer, _write_function(writer, "run", params, names, fgraph.toposort(), fgraph.outputs))
+    nodes = fgraph.toposort()
+    split = len(nodes) >= KERNEL_SPLIT_MIN_NODES
+    return _assemble(writer, _write_function(writer, "run", params, names, nodes, fgraph.outputs, split))
 
 
 def generate_node_module(nodes: Sequence[Apply]) -> str:

@@ -12,14 +12,19 @@ compiled from its source, so the kernels and the numpy reference cannot disagree
   back into the input (col2im, the same traversal as im2col);
 * kernel gradient: ``cols.T @ gz_rows`` summed over the chunks.
 
-Depthwise convolutions are memory-bound: one direct loop nest serves the forward and both
-gradients.  The chunk size bounds the patch buffer to `CHUNK_ELEMENTS`.
+Depthwise convolutions are memory-bound: one direct loop nest (`direct_loops`) serves the
+forward and both gradients.  It also serves the forward and kernel gradient of a dense
+convolution with a small window (a first layer on 1-3 channels), whose im2col GEMM would be
+skinny.  The chunk size bounds the patch buffer to `CHUNK_ELEMENTS`.
 """
 from __future__ import annotations
 
 import inspect
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from symkeras.graph.basic import Constant
 from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, register_codegen
 from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.conv import Conv, ConvGradInput, ConvGradKernel, window_geometry
@@ -130,10 +135,11 @@ def conv_grad_kernel(x, gz, ksize, strides, dilation, before):
     return gw.reshape((ksize[0], ksize[1], ksize[2], c, o))
 '''
 
-DEPTHWISE = '''
-def depthwise_loops(x, w, y, kind, strides, dilation, before):
-    """The three products of a depthwise convolution, one traversal: kind 0 adds the output into y,
-    1 the input gradient into x (y holds the output gradient), 2 the kernel gradient into w."""
+DIRECT = '''
+def direct_loops(x, w, y, kind, depthwise, strides, dilation, before):
+    """The three products of a convolution as one direct traversal: kind 0 adds the output into y,
+    1 the input gradient into x (y holds the output gradient), 2 the kernel gradient into w.  Input
+    channel t meets output channels t * mult .. t * mult + mult - 1 (depthwise) or all of them."""
     d_in, h_in, w_in, c, mult = x.shape[1], x.shape[2], x.shape[3], x.shape[4], w.shape[4]
     for b in range(y.shape[0]):
         for i in range(y.shape[1]):
@@ -148,14 +154,20 @@ def depthwise_loops(x, w, y, kind, strides, dilation, before):
                                 if not (0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in):
                                     continue
                                 for t in range(c):
+                                    o0 = t * mult if depthwise else 0
                                     for u in range(mult):
                                         if kind == 0:
-                                            y[b, i, j, l, t * mult + u] += x[b, zd, zh, zw, t] * w[a, e, f, t, u]
+                                            y[b, i, j, l, o0 + u] += x[b, zd, zh, zw, t] * w[a, e, f, t, u]
                                         elif kind == 1:
-                                            x[b, zd, zh, zw, t] += y[b, i, j, l, t * mult + u] * w[a, e, f, t, u]
+                                            x[b, zd, zh, zw, t] += y[b, i, j, l, o0 + u] * w[a, e, f, t, u]
                                         else:
-                                            w[a, e, f, t, u] += x[b, zd, zh, zw, t] * y[b, i, j, l, t * mult + u]
+                                            w[a, e, f, t, u] += x[b, zd, zh, zw, t] * y[b, i, j, l, o0 + u]
 '''
+
+#: a dense convolution whose window holds at most this many elements (window size x input
+#: channels: a first layer on 1-3 channels) runs as direct loops: as im2col + GEMM its
+#: GEMM would be a skinny one (K below 32) that BLAS runs far below its peak
+DIRECT_MAX_ELEMENTS = 27
 
 
 # -- shared emission helpers (pooling uses them too) ----------------------------------------------
@@ -219,6 +231,20 @@ def _need_gemm_helpers(ctx: NodeContext, *names_and_sources: Tuple[str, str]) ->
         ctx.helper(name, source, inline=False)
 
 
+def _direct(op, window: Sequence[Optional[int]], channels: Optional[int]) -> bool:
+    """Whether a convolution runs as `direct_loops`: a depthwise one always, a dense one when its
+    window (known statically) holds at most `DIRECT_MAX_ELEMENTS` elements."""
+    sizes = list(window) + [channels]
+    return op.depthwise or (None not in sizes and int(np.prod(sizes)) <= DIRECT_MAX_ELEMENTS)
+
+
+def _emit_direct(ctx: NodeContext, arrays: Tuple[str, str, str], kind: int, strides: str, dilation: str,
+                 before: str) -> None:
+    """Call `direct_loops` on the 5-d (input, kernel, output) `arrays`, the one written already zeroed."""
+    ctx.helper("direct_loops", DIRECT, inline=False)
+    ctx.emit(f"direct_loops({', '.join(arrays)}, {kind}, {ctx.node.op.depthwise}, {strides}, {dilation}, {before})")
+
+
 @register_codegen(Conv)
 def emit_conv(ctx: NodeContext) -> None:
     op, node = ctx.node.op, ctx.node
@@ -233,11 +259,11 @@ def emit_conv(ctx: NodeContext) -> None:
     k5 = as5(ctx, kc, [], window, [c, last])
     out5 = ctx.fresh("y")
     channels = f"{c} * {last}" if op.depthwise else last
-    if op.depthwise:
-        ctx.helper("depthwise_loops", DEPTHWISE, inline=False)
+    static = node.inputs[1].type.shape
+    if _direct(op, static[:nd], static[nd]):
         ctx.emit(f"{out5} = np.zeros({shape_tuple([batch] + ['1'] * (3 - nd) + lengths + [channels])}, "
                  f"{dtype_expr(dtype)})")
-        ctx.emit(f"depthwise_loops({x5}, {k5}, {out5}, 0, {strides}, {dilation}, {before})")
+        _emit_direct(ctx, (x5, k5, out5), 0, strides, dilation, before)
     else:
         _need_gemm_helpers(ctx, ("conv_forward", FORWARD))
         ctx.emit(f"{out5} = conv_forward({x5}, {k5}, {strides}, {dilation}, {before}, {padded3(lengths, '1')})")
@@ -268,10 +294,9 @@ def emit_conv_grad_input(ctx: NodeContext) -> None:
     k5 = as5(ctx, kc, [], window, [c, last])
     strides, dilation = padded3(op.strides, "1"), padded3(op.dilation, "1")
     gx5 = ctx.fresh("y")
-    if op.depthwise:
-        ctx.helper("depthwise_loops", DEPTHWISE, inline=False)
+    if op.depthwise:  # a dense input gradient sums over the output channels: GEMM at any size
         ctx.emit(f"{gx5} = np.zeros({shape_tuple([batch] + ['1'] * (3 - nd) + spatial + [c])}, {dtype_expr(dtype)})")
-        ctx.emit(f"depthwise_loops({gx5}, {k5}, {g5}, 1, {strides}, {dilation}, {padded3(before, '0')})")
+        _emit_direct(ctx, (gx5, k5, g5), 1, strides, dilation, padded3(before, "0"))
     else:
         _need_gemm_helpers(ctx, ("conv_grad_input", GRAD_INPUT))
         ctx.emit(f"{gx5} = conv_grad_input({g5}, {k5}, {strides}, {dilation}, {padded3(before, '0')}, "
@@ -298,10 +323,10 @@ def emit_conv_grad_kernel(ctx: NodeContext) -> None:
     x5 = as5(ctx, xc, [batch], spatial, [c])
     g5 = as5(ctx, gc, [batch], lengths, [o])
     gw5 = ctx.fresh("y")
-    if op.depthwise:
-        ctx.helper("depthwise_loops", DEPTHWISE, inline=False)
+    static_window = list(node.inputs[2].data) if isinstance(node.inputs[2], Constant) else [None] * nd
+    if _direct(op, static_window, node.inputs[0].type.shape[-1]):
         ctx.emit(f"{gw5} = np.zeros({shape_tuple(['1'] * (3 - nd) + window + [c, last])}, {dtype_expr(dtype)})")
-        ctx.emit(f"depthwise_loops({x5}, {gw5}, {g5}, 2, {strides}, {dilation}, {before})")
+        _emit_direct(ctx, (x5, gw5, g5), 2, strides, dilation, before)
     else:
         _need_gemm_helpers(ctx, ("conv_grad_kernel", GRAD_KERNEL))
         ctx.emit(f"{gw5} = conv_grad_kernel({x5}, {g5}, {padded3(window, '1')}, {strides}, {dilation}, {before})")

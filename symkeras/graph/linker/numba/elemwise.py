@@ -63,7 +63,7 @@ def element_reads(ctx: NodeContext, loop_vars: List[str]) -> List[str]:
 
 def scalar_call(ctx: NodeContext, op: ScalarOp, args: List[str], dtype: str) -> str:
     """The expression applying `op` to `args`: a vectorizable float32 helper where there is one."""
-    if dtype == "float32" and op.name in FAST_FLOAT32:
+    if dtype == "float32" and op.name in FAST_FLOAT32 and ctx.fast_float32:
         function, helpers = FAST_FLOAT32[op.name]
         for helper in helpers:
             ctx.helper(helper)

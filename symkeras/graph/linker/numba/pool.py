@@ -50,15 +50,16 @@ def pool_grad(x, gz, gx, window, strides, before, is_max):
     """Add each output gradient into gx: at the first maximum of its window, or spread over the
     elements of the window inside x."""
     d_in, h_in, w_in, c = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
+    gx_rows = gx.reshape((gx.shape[0] * d_in * h_in * w_in, c))
     best = np.empty(c, x.dtype)
-    at_d, at_h, at_w = np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c, np.int64)
+    at = np.empty(c, np.int64)  # the gx row (sample, position) of each channel's first maximum, -1 for none
     for b in range(gz.shape[0]):
         for i in range(gz.shape[1]):
             for j in range(gz.shape[2]):
                 for l in range(gz.shape[3]):
                     for t in range(c):
                         best[t] = -np.inf
-                        at_d[t] = -1
+                        at[t] = -1
                     count = 0
                     for a in range(window[0]):
                         zd = i * strides[0] - before[0] + a
@@ -70,17 +71,16 @@ def pool_grad(x, gz, gx, window, strides, before, is_max):
                                     continue
                                 count += 1
                                 if is_max:
+                                    row = ((b * d_in + zd) * h_in + zh) * w_in + zw
                                     for t in range(c):  # selects, not branches: vectorised, no mispredictions
                                         v = x[b, zd, zh, zw, t]
                                         better = v > best[t]
                                         best[t] = v if better else best[t]
-                                        at_d[t] = zd if better else at_d[t]
-                                        at_h[t] = zh if better else at_h[t]
-                                        at_w[t] = zw if better else at_w[t]
+                                        at[t] = row if better else at[t]
                     if is_max:
                         for t in range(c):
-                            if at_d[t] >= 0:
-                                gx[b, at_d[t], at_h[t], at_w[t], t] += gz[b, i, j, l, t]
+                            if at[t] >= 0:
+                                gx_rows[at[t], t] += gz[b, i, j, l, t]
                         continue
                     for a in range(window[0]):
                         zd = i * strides[0] - before[0] + a

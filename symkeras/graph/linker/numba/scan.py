@@ -1,13 +1,14 @@
-"""Numba code for `Scan`: the whole loop, inner step included, written into the entry point.
+"""Numba code for `Scan`: the whole loop, inner step included, compiled — no Python between steps.
 
-The inner graph (optimized once by the op) is emitted inside ``for t in range(n):``
-by the same code generators as the outer graph, so one compiled function runs every
-step — no Python between steps.  Inner variables get fresh names from the module
-writer, so several scans (or nested ones) never collide.  A sequence slice is a view
-``seq[t]``; a state is a local rebound to its new value after each step; collected
-outputs are written into ``(n, ...)`` buffers allocated at step 0, when their shapes
-are first known (before that, an empty array of the same type keeps Numba's typing
-stable).  Constants of the inner graph are built once, before the loop.
+The inner graph (optimized once by the op) is emitted inside ``for t in range(n):`` by
+the same code generators as the outer graph (as one kernel of the generated module: the
+scan is one node).  Inner variables get fresh names from the module writer, so several
+scans (or nested ones) never collide.  A sequence slice is a view ``seq[t]``; a state is
+a local rebound to its new value after each step; collected outputs are written into
+``(n, ...)`` buffers allocated at step 0, when their shapes are first known (before
+that, an empty array of the same type keeps Numba's typing stable).  Constants of the
+inner graph are built once, before the loop.  A loop that calls BLAS runs it on one thread
+(`single_threaded_blas`).
 """
 from __future__ import annotations
 
@@ -85,8 +86,24 @@ def emit_collect(ctx: NodeContext, buffer: str, value: str, var: Variable, steps
         ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
 
 
+def single_threaded_blas(ctx: NodeContext, loop_start: int) -> None:
+    """Run the BLAS calls of the loop written from line `loop_start` on one thread, restoring the count after.
+
+    Per-step products are small (batch x units x 4 units for an LSTM): OpenBLAS's threads
+    gain little on them and lose a lot when another process holds a core (3-4x slower
+    steps measured on 2 loaded cores), so the loop owns one core and BLAS keeps one thread.
+    """
+    writer = ctx.writer
+    if not any("gemm(" in line or "np.dot(" in line for line in writer.lines[loop_start:]):
+        return
+    previous = ctx.fresh("blas_threads")
+    writer.lines.insert(loop_start, "    " * writer.indent + f"{previous} = set_blas_threads(1)")
+    ctx.emit(f"set_blas_threads({previous})")
+
+
 @register_codegen(Scan)
 def scan_loop(ctx: NodeContext) -> None:
+    """Emit the time loop of the scan `ctx.node`: constants, states, then every step's inner graph."""
     op, writer = ctx.node.op, ctx.writer
     inner = op.optimized
     seqs, inits, nonseqs = op.split_inputs(ctx.inputs)
@@ -105,6 +122,7 @@ def scan_loop(ctx: NodeContext) -> None:
     for name, var in buffers:  # typed placeholders, replaced at step 0
         emit_alloc(ctx, name, ["0"] * (var.ndim + 1), var.dtype)
     t = ctx.fresh("t")
+    loop_start = len(writer.lines)
     ctx.emit(f"for {t} in range({steps}):")
     with ctx.block():
         for seq, var in zip(seqs, seq_vars):
@@ -121,6 +139,7 @@ def scan_loop(ctx: NodeContext) -> None:
             emit_collect(ctx, name, writer.names[var], var, steps, t)
         for new, state in zip(new_values, states):
             ctx.emit(f"{state} = {new}")
+    single_threaded_blas(ctx, loop_start)
     for name, state, keep in zip(state_outs, states, op.collect):
         if not keep:  # a copy: the last value may alias an input the outer graph could overwrite
             ctx.emit(f"{name} = {state}.copy()")

@@ -94,7 +94,9 @@ def dimshuffle_view(ctx: NodeContext) -> None:
     kept = [p for p in op.pattern if p != "x"]
     order = sorted(kept)
     perm = [order.index(p) for p in kept]
-    if perm != sorted(perm):
+    if perm == sorted(perm, reverse=True) and len(perm) > 1:
+        expr += ".T"  # Numba compiles ``transpose(axes)`` with shape-error formatting: seconds, cold
+    elif perm != sorted(perm):
         expr += f".transpose({shape_tuple(map(str, perm))})"
     if "x" in op.pattern:
         expr += "[" + ", ".join("None" if p == "x" else ":" for p in op.pattern) + "]"

@@ -1,0 +1,11 @@
+"""The CUDA linker (mode ``"cuda"``): the optimized graph as a host loop of numba-cuda kernel launches.
+
+Importing this package registers the kernels of every op family.  Set
+``NUMBA_ENABLE_CUDASIM=1`` before numba is imported to run the kernels on numba's
+simulator (the tests do), with no GPU.
+"""
+from symkeras.graph.linker.cuda import blas, elemwise, nnet, random, reduction, shape  # noqa: F401  (registers kernels)
+from symkeras.graph.linker.cuda.device import is_available
+from symkeras.graph.linker.cuda.linker import cuda_linker
+
+__all__ = ["cuda_linker", "is_available"]

@@ -1,0 +1,189 @@
+"""``gemm(alpha, a, b, beta, c)``: BLAS sgemm/dgemm callable from ``@njit`` code, on views as they are.
+
+``c = alpha * a @ b + beta * c`` for 2-D float arrays.  A row-major or column-major
+operand (a transpose is the latter) goes to BLAS with a transpose flag and its leading
+dimension, so no copy is made; only an operand with neither layout is copied.  Numba's
+``np.dot`` copies transposed views and has no alpha/beta, which is why this exists.
+
+BLAS is scipy's (``scipy.linalg.cython_blas``, the one Numba's ``np.dot`` uses too), so a
+process trains on one OpenBLAS thread pool.  Its Fortran entry points are registered with
+LLVM under names of our own and called from an intrinsic by name, never by address, so
+functions calling `gemm` stay cacheable by Numba.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg.cython_blas as cython_blas
+from llvmlite import binding, ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import get_cython_function_address, intrinsic
+
+#: LLVM symbol each BLAS routine is registered under, by dtype
+SYMBOLS = {"float32": ("sgemm", "symkeras_blas_sgemm"), "float64": ("dgemm", "symkeras_blas_dgemm")}
+
+
+def _register_symbols() -> None:
+    for routine, symbol in SYMBOLS.values():
+        signature = cython_blas.__pyx_capi__[routine].__repr__()
+        if signature.count("int *") != 6:  # LP64 BLAS: the 6 sizes are C ints
+            raise ImportError(f"symkeras needs scipy's LP64 BLAS; scipy's {routine} has the signature {signature}")
+        binding.add_symbol(symbol, get_cython_function_address("scipy.linalg.cython_blas", routine))
+
+
+_register_symbols()
+
+#: LLVM symbol of OpenBLAS's ``openblas_set_num_threads_local`` (set this thread's count, return the old one)
+THREADS_SYMBOL = "symkeras_blas_set_threads"
+
+
+def _register_thread_control() -> None:
+    """Register scipy's OpenBLAS thread control under `THREADS_SYMBOL`; a no-op where that BLAS lacks it."""
+    import ctypes
+    import glob
+    import os
+
+    import scipy
+
+    libs = glob.glob(os.path.join(os.path.dirname(scipy.__file__), "..", "scipy.libs", "*openblas*"))
+    for path in libs:
+        fn = getattr(ctypes.CDLL(path), "openblas_set_num_threads_local", None)
+        if fn is not None:
+            binding.add_symbol(THREADS_SYMBOL, ctypes.cast(fn, ctypes.c_void_p).value)
+            return
+    from numba import cfunc
+
+    @cfunc(types.int32(types.int32))
+    def keep_threads(n):
+        return 0
+
+    binding.add_symbol(THREADS_SYMBOL, keep_threads.address)
+
+
+_register_thread_control()
+
+_N, _T = ord("N"), ord("T")
+
+
+@intrinsic
+def _fortran_gemm(typingctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc):
+    """Call Fortran ``?gemm`` with every scalar passed by address (stack slots) and the arrays' data pointers."""
+    if not (isinstance(a, types.Array) and a.dtype in (types.float32, types.float64)):
+        return None
+    signature = types.void(types.uint8, types.uint8, types.int32, types.int32, types.int32, alpha, a, types.int32,
+                           b, types.int32, beta, c, types.int32)
+    symbol = SYMBOLS[str(a.dtype)][1]
+
+    def codegen(context, builder, sig, args):
+        ta, tb, m_, n_, k_, alpha_, a_, lda_, b_, ldb_, beta_, c_, ldc_ = args
+        alpha_ = context.cast(builder, alpha_, sig.args[5], a.dtype)
+        beta_ = context.cast(builder, beta_, sig.args[10], a.dtype)
+        data = [cgutils.create_struct_proxy(t)(context, builder, value=v).data
+                for t, v in ((sig.args[6], a_), (sig.args[8], b_), (sig.args[11], c_))]
+        slots = [cgutils.alloca_once_value(builder, v) for v in (ta, tb, m_, n_, k_, alpha_, lda_, ldb_, beta_, ldc_)]
+        pa, pb, pm, pn, pk, palpha, plda, pldb, pbeta, pldc = slots
+        fnty = ir.FunctionType(ir.VoidType(), [p.type for p in (pa, pb, pm, pn, pk, palpha)] + [data[0].type, plda.type,
+                               data[1].type, pldb.type, pbeta.type, data[2].type, pldc.type])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
+        builder.call(fn, [pa, pb, pm, pn, pk, palpha, data[0], plda, data[1], pldb, pbeta, data[2], pldc])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+@njit(cache=True, nogil=True)
+def blas_layout(x):
+    """``(order, ld)`` of a 2-D array for BLAS: order 0 row-major, 1 column-major, -1 neither (copy it)."""
+    rows, cols = x.shape
+    item = x.itemsize
+    s0 = x.strides[0] if rows > 1 else cols * item
+    s1 = x.strides[1] if cols > 1 else item
+    if s1 == item and s0 % item == 0 and s0 >= max(cols, 1) * item:
+        return 0, max(s0 // item, 1)
+    if s0 == item and s1 % item == 0 and s1 >= max(rows, 1) * item:
+        return 1, max(s1 // item, 1)
+    return -1, 0
+
+
+@njit(cache=True, nogil=True)
+def _copy(x, out):
+    """``out[...] = x`` as a loop (Numba's array expressions are slow to compile)."""
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = x[i, j]
+
+
+@njit(cache=True, nogil=True)
+def _blas_operand(x):
+    """`x` and its ``(order, ld)`` for BLAS; a row-major copy when its layout is neither row- nor column-major."""
+    order, ld = blas_layout(x)
+    if order < 0:
+        copy = np.empty(x.shape, x.dtype)
+        _copy(x, copy)
+        return copy, 0, max(x.shape[1], 1)
+    return x, order, ld
+
+
+@njit(cache=True, nogil=True)
+def _gemm_row_major(alpha, a, b, beta, c, ldc):
+    """`gemm` for an output `c` in row-major layout with leading dimension `ldc`."""
+    m, k = a.shape
+    n = b.shape[1]
+    a, order_a, lda = _blas_operand(a)
+    b, order_b, ldb = _blas_operand(b)
+    # row-major c = a @ b is column-major c.T = b.T @ a.T: BLAS gets b first, the flags mirror the layouts
+    _fortran_gemm(_T if order_b else _N, _T if order_a else _N, np.int32(n), np.int32(m), np.int32(k),
+                  alpha, b, np.int32(ldb), a, np.int32(lda), beta, c, np.int32(ldc))
+
+
+def _signatures():
+    """One signature per dtype, arrays of any layout: every caller shares two compiled versions."""
+    return [types.void(types.float64, *[types.Array(dt, 2, "A")] * 2, types.float64, types.Array(dt, 2, "A"))
+            for dt in (types.float32, types.float64)]
+
+
+@njit(_signatures(), cache=True, nogil=True)
+def gemm(alpha, a, b, beta, c):
+    """``c[...] = alpha * a @ b + beta * c`` in place, for 2-D float arrays of one dtype in any layout."""
+    m, k = a.shape
+    n = b.shape[1]
+    if b.shape[0] != k or c.shape[0] != m or c.shape[1] != n:
+        raise ValueError("gemm: shapes are not aligned")
+    if m == 0 or n == 0:
+        return
+    if k == 0:  # BLAS leaves this edge to the caller: c = beta * c
+        for i in range(m):
+            for j in range(n):
+                c[i, j] = 0 if beta == 0 else beta * c[i, j]
+        return
+    order_c, ldc = blas_layout(c)
+    if order_c == 0:
+        _gemm_row_major(alpha, a, b, beta, c, ldc)
+    elif order_c == 1:  # a column-major c is the row-major c.T = b.T @ a.T
+        _gemm_row_major(alpha, b.T, a.T, beta, c.T, ldc)
+    else:
+        buffer = np.empty(c.shape, c.dtype)
+        _copy(c, buffer)
+        _gemm_row_major(alpha, a, b, beta, buffer, n)
+        _copy(buffer, c)
+
+
+@intrinsic
+def _set_threads(typingctx, n):
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(32), [ir.IntType(32)]),
+                                            THREADS_SYMBOL)
+        return builder.call(fn, args)
+
+    return types.int32(types.int32), codegen
+
+
+@njit(cache=True, nogil=True)
+def set_blas_threads(n):
+    """Set the number of BLAS threads of the calling thread; return the previous number (0 where unknown).
+
+    A loop of small products (a scan's ``h @ U`` per step) runs them single-threaded: a
+    thread pool synchronizes at every call, which costs more than it saves on such sizes
+    and stalls whenever another process holds a core.
+    """
+    return _set_threads(np.int32(n))

@@ -1,0 +1,87 @@
+"""BLAS gemm from compiled code (`cblas.gemm`), the `Gemm` op, and kernels shared between functions."""
+import numpy as np
+import pytest
+
+from symkeras import graph as G
+from symkeras.graph.linker.numba.cblas import blas_layout, gemm
+from symkeras.graph.linker.numba.codegen import KERNEL_SPLIT_MIN_NODES
+from symkeras.graph.verify_grad import verify_grad
+from symkeras.ops import elemwise as E
+from symkeras.ops import reduction as R
+from symkeras.ops.gemm import Gemm
+
+
+def _layouts(a: np.ndarray):
+    """Fresh copies of a matrix: row-major, column-major, a transposed view, a strided view BLAS cannot take."""
+    return [a.copy(), np.asfortranarray(a.copy()), a.T.copy().T, np.repeat(a, 2, axis=1)[:, ::2]]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gemm_takes_every_layout_without_changing_the_result(dtype):
+    rng = np.random.default_rng(0)
+    for m, k, n in ((3, 4, 5), (1, 7, 1), (5, 1, 3), (2, 3, 1)):
+        a, b = rng.normal(size=(m, k)).astype(dtype), rng.normal(size=(k, n)).astype(dtype)
+        c0 = rng.normal(size=(m, n)).astype(dtype)
+        want = 0.5 * (a @ b) + 2.0 * c0
+        for av in _layouts(a):
+            for bv in _layouts(b):
+                for c in _layouts(c0):
+                    gemm(0.5, av, bv, 2.0, c)
+                    np.testing.assert_allclose(c, want, rtol=1e-5, atol=1e-5)
+
+
+def test_gemm_edges_and_errors():
+    c = np.ones((2, 3))
+    gemm(1.0, np.empty((2, 0)), np.empty((0, 3)), 3.0, c)  # nothing to multiply: c = beta * c
+    np.testing.assert_array_equal(c, 3.0)
+    gemm(1.0, np.empty((2, 0)), np.empty((0, 3)), 0.0, c)
+    np.testing.assert_array_equal(c, 0.0)
+    with pytest.raises(ValueError, match="not aligned"):
+        gemm(1.0, np.ones((2, 3)), np.ones((4, 3)), 0.0, c)
+    assert blas_layout(np.ones((3, 4)))[0] == 0 and blas_layout(np.ones((3, 4)).T)[0] == 1
+    assert blas_layout(np.ones((3, 8))[:, ::2])[0] == -1
+
+
+def test_gemm_op_in_numba_matches_py_and_its_gradient_checks():
+    z, x, y = G.matrix("z"), G.matrix("x"), G.matrix("y")
+    alpha, beta = G.scalar("alpha"), G.scalar("beta")
+    out = Gemm()(z, alpha, x, y, beta)
+    rng = np.random.default_rng(2)
+    values = [rng.normal(size=s).astype("float32") for s in ((3, 2), (), (3, 4), (4, 2), ())]
+    want = G.function([z, alpha, x, y, beta], out, mode="py")(*values)
+    got = G.function([z, alpha, x, y, beta], [out, E.tanh(x).T], mode="numba")(*values)
+    np.testing.assert_allclose(got[0], want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(want, values[4] * values[0] + values[1] * values[2] @ values[3], rtol=1e-5, atol=1e-5)
+    verify_grad(lambda *v: Gemm()(*v), [v.astype("float64") for v in values])
+
+
+def test_gemm_op_says_which_shapes_do_not_fit():
+    with pytest.raises(ValueError, match=r"Gemm: shapes \(2, 3\) \+ \(2, 4\) @ \(5, 3\) do not fit"):
+        Gemm()(G.tensor("float32", (2, 3)), 1.0, G.tensor("float32", (2, 4)), G.tensor("float32", (5, 3)), 1.0)
+    with pytest.raises(ValueError, match="alpha must be a scalar"):
+        Gemm()(G.matrix("z"), G.vector("a"), G.matrix("x"), G.matrix("y"), 1.0)
+
+
+def _centred_tanh_chain(x, steps):
+    """`steps` rounds of ``tanh(x - rowmax(x))``: a reduction between elementwise nodes keeps them apart."""
+    for _ in range(steps):
+        x = E.tanh(x - R.max(x, axis=1, keepdims=True))
+    return x
+
+
+def _kernel_keys(f):
+    return [line.split("'")[1] for line in f.thunk.source.splitlines() if "load_kernel('" in line]
+
+
+def test_large_graphs_call_kernel_modules_that_equal_nodes_share():
+    x = G.matrix("x")
+    f = G.function([x], _centred_tanh_chain(x, 12), mode="numba")
+    g = G.function([x], _centred_tanh_chain(x, 13) * 2, mode="numba")
+    small = G.function([x], _centred_tanh_chain(x, 2), mode="numba")
+    assert len(f.fgraph.apply_nodes) >= KERNEL_SPLIT_MIN_NODES and not _kernel_keys(small)
+    assert len(set(_kernel_keys(f))) <= 3 and set(_kernel_keys(f)) < set(_kernel_keys(g))
+    xv = np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3)
+    want = xv
+    for _ in range(13):
+        want = np.tanh(want - want.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(g(xv), 2 * want, rtol=1e-5, atol=1e-6)
