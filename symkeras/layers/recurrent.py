@@ -20,6 +20,7 @@ from symkeras import backend as K
 from symkeras import ops
 from symkeras.engine.base_layer import InputSpec, Layer
 from symkeras.engine.training_utils import to_list
+from symkeras.legacy import interfaces
 from symkeras.utils.generic_utils import has_arg
 
 Shape = Tuple[Optional[int], ...]
@@ -856,6 +857,7 @@ class _CellLayer(RNN):
 
     cell_class: type = SimpleRNNCell
 
+    @interfaces.legacy_recurrent_support
     def __init__(self, units: int, **kwargs):
         if kwargs.get("implementation") == 0:
             warnings.warn("`implementation=0` has been deprecated, and now defaults to `implementation=1`. "

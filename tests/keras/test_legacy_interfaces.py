@@ -174,3 +174,17 @@ def test_convolution2d_keras1_arguments():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Conv2D(4, (3, 3), strides=(2, 2)).strides == (2, 2)
+
+
+def test_recurrent_layers_keras1_arguments():
+    from symkeras.layers import GRU, LSTM
+
+    lstm, message = converted(lambda: LSTM(output_dim=4, init="he_normal", inner_init="orthogonal",
+                                           forget_bias_init="one", inner_activation="sigmoid", dropout_W=0.1,
+                                           dropout_U=0.2, consume_less="gpu"))
+    assert (lstm.units, lstm.unit_forget_bias, lstm.dropout, lstm.recurrent_dropout) == (4, True, 0.1, 0.2)
+    assert lstm.implementation == 2 and lstm.recurrent_activation.__name__ == "sigmoid"
+    assert type(lstm.kernel_initializer).__name__ == "VarianceScaling"
+    assert "Update your `LSTM` call to the Keras 2 API" in message
+    gru, message = converted(lambda: GRU(3, input_dim=5, input_length=7), count=2)
+    assert gru.batch_input_shape == (None, 7, 5) and "deprecated. Use `input_shape` instead" in message
