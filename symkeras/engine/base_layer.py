@@ -593,16 +593,15 @@ def _record(items, inputs, flat: List[Any], per_input: Dict[Optional[str], List[
 
 def _spec_problem(spec: InputSpec, x) -> Optional[str]:
     """What about `x` contradicts `spec`, in words, or None."""
-    ndim = K.ndim(x)
+    ndim, shape = K.ndim(x), K.int_shape(x)
     if spec.ndim is not None and ndim != spec.ndim:
-        return f"expected ndim={spec.ndim}, found ndim={ndim}"
+        return f"expected ndim={spec.ndim}, found ndim={ndim} (input shape {shape})"
     if spec.max_ndim is not None and ndim > spec.max_ndim:
-        return f"expected max_ndim={spec.max_ndim}, found ndim={ndim}"
+        return f"expected max_ndim={spec.max_ndim}, found ndim={ndim} (input shape {shape})"
     if spec.min_ndim is not None and ndim < spec.min_ndim:
-        return f"expected min_ndim={spec.min_ndim}, found ndim={ndim}"
+        return f"expected min_ndim={spec.min_ndim}, found ndim={ndim} (input shape {shape})"
     if spec.dtype is not None and K.dtype(x) != spec.dtype:
         return f"expected dtype={spec.dtype}, found dtype={K.dtype(x)}"
-    shape = K.int_shape(x)
     for axis, value in spec.axes.items():
         if value is not None and shape[int(axis)] not in (value, None):
             return f"expected axis {axis} of input shape to have value {value} but got shape {shape}"

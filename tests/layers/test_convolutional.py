@@ -121,7 +121,8 @@ def test_kernel_larger_than_the_input_with_valid_padding():
 
 
 def test_rank_3_input_to_conv2d():
-    with pytest.raises(ValueError, match=r"incompatible with layer conv2d_\d+: expected ndim=4, found ndim=3"):
+    with pytest.raises(ValueError, match=r"incompatible with layer conv2d_\d+: expected ndim=4, found ndim=3 "
+                                         r"\(input shape \(None, 28, 28\)\)"):
         Conv2D(2, 3)(Input(shape=(28, 28)))
 
 
