@@ -9,11 +9,9 @@ per-sequence recurrent dropout) where torch is installed.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from benchmarks.common import report
+from benchmarks.common import epoch_times, report, torch_train_epoch
 
 VOCAB, EMBED, UNITS, MAXLEN, BATCH, SAMPLES, EPOCHS = 20_000, 128, 128, 80, 32, 3_200, 3
 
@@ -23,15 +21,6 @@ def synthetic_data():
     x = rng.integers(1, VOCAB, (SAMPLES, MAXLEN)).astype("int32")
     y = rng.integers(0, 2, (SAMPLES, 1)).astype("float32")
     return x, y
-
-
-def _epochs(train_one_epoch) -> list:
-    times = []
-    for _ in range(EPOCHS):
-        start = time.perf_counter()
-        train_one_epoch()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def bench_symkeras(x, y) -> float:
@@ -44,7 +33,7 @@ def bench_symkeras(x, y) -> float:
         keras.layers.Dense(1, activation="sigmoid"),
     ])
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
-    times = _epochs(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0))
+    times = epoch_times(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0), EPOCHS)
     steady = min(times[1:])
     report("imdb_lstm_fit", framework="symkeras", first_epoch_s=round(times[0], 3), steady_epoch_s=round(steady, 3),
            first_epoch_overhead_s=round(times[0] - steady, 3), samples_per_s=round(SAMPLES / steady))
@@ -76,14 +65,7 @@ def bench_torch(x, y) -> float:
     loss_fn = torch.nn.BCELoss()
     xt, yt = torch.from_numpy(x.astype("int64")), torch.from_numpy(y)
 
-    def epoch():
-        for i in range(0, SAMPLES, BATCH):
-            opt.zero_grad()
-            loss = loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH])
-            loss.backward()
-            opt.step()
-
-    times = _epochs(epoch)
+    times = epoch_times(lambda: torch_train_epoch(model, opt, loss_fn, xt, yt, BATCH), EPOCHS)
     steady = min(times[1:])
     report("imdb_lstm_fit", framework="pytorch", version=torch.__version__, threads=torch.get_num_threads(),
            first_epoch_s=round(times[0], 3), steady_epoch_s=round(steady, 3), samples_per_s=round(SAMPLES / steady))

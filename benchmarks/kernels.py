@@ -8,15 +8,13 @@
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 
 import numpy as np
 
-from benchmarks.common import best_time, numpy_gemm_gflops, report
+from benchmarks.common import best_time, cold_and_warm_runs, numpy_gemm_gflops, report
 from symkeras import graph as G
 from symkeras.ops import elemwise as E
 
@@ -94,12 +92,8 @@ COMPILE_SCRIPT = textwrap.dedent("""
 
 
 def bench_compile_latency() -> None:
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, SYMKERAS_CACHE_DIR=cache)
-        for label in ("cold", "warm"):
-            out = subprocess.run([sys.executable, "-c", COMPILE_SCRIPT], env=env, capture_output=True, text=True, check=True)
-            build, first_call = map(float, out.stdout.split())
-            report("compile_20op_fused_kernel", cache=label, import_and_graph_s=build, first_call_s=first_call)
+    for label, build, first_call, _ in cold_and_warm_runs(COMPILE_SCRIPT):
+        report("compile_20op_fused_kernel", cache=label, import_and_graph_s=build, first_call_s=first_call)
 
 
 def bench_import() -> None:

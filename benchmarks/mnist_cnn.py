@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import best_time, numpy_gemm_gflops, report
+from benchmarks.common import best_time, numpy_gemm_gflops, report, torch_train_epoch
 
 BATCH, EPOCHS = 128, 4
 CONVS = [((28, 28, 1), 32), ((26, 26, 32), 64)]  # (input, filters) of the two 3x3 convolutions
@@ -86,11 +86,7 @@ def torch_epochs(x, y):
 
     def train():
         model.train()
-        for i in range(0, len(x), BATCH):
-            opt.zero_grad()
-            loss = loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH])
-            loss.backward()
-            opt.step()
+        torch_train_epoch(model, opt, loss_fn, xt, yt, BATCH)
 
     def predict():
         model.eval()

@@ -10,15 +10,9 @@ input 128, float32, gate order i, f, c, o) compiled by the Numba linker:
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
-
 import numpy as np
 
-from benchmarks.common import best_time, report
+from benchmarks.common import best_time, cold_and_warm_runs, report
 from symkeras import graph as G
 from symkeras.ops import elemwise as E
 from symkeras.ops.scan import scan
@@ -80,15 +74,9 @@ print(f"{built - start:.3f} {done - built:.3f}")
 
 
 def bench_compile_time() -> None:
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, SYMKERAS_CACHE_DIR=cache)
-        for label in ("cold", "warm"):
-            start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", COMPILE_SCRIPT], env=env, capture_output=True, text=True,
-                                 check=True)
-            build, first_call = map(float, out.stdout.split())
-            report("scan_lstm_compile", cache=label, import_graph_and_optimize_s=build, first_call_s=first_call,
-                   process_s=round(time.perf_counter() - start, 3))
+    for label, build, first_call, process in cold_and_warm_runs(COMPILE_SCRIPT):
+        report("scan_lstm_compile", cache=label, import_graph_and_optimize_s=build, first_call_s=first_call,
+               process_s=round(process, 3))
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from benchmarks.common import numpy_gemm_gflops, report
+from benchmarks.common import epoch_times, numpy_gemm_gflops, report, torch_train_epoch
 
 SAMPLES, BATCH, EPOCHS = 60_000, 128, 3
 LAYERS = (784, 512, 512, 10)
@@ -46,11 +46,7 @@ def bench_symkeras(x, y, peak: float) -> float:
         keras.layers.Dense(10, activation="softmax"),
     ])
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(lr=0.01, momentum=0.9))
-    times = []
-    for _ in range(EPOCHS):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
-        times.append(time.perf_counter() - start)
+    times = epoch_times(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0), EPOCHS)
     steady = min(times[1:])
     start = time.perf_counter()
     model.predict(x, batch_size=1024)
@@ -74,15 +70,7 @@ def bench_torch(x, y) -> Optional[float]:
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y.argmax(1))
     loss_fn = torch.nn.CrossEntropyLoss()
-    times = []
-    for _ in range(EPOCHS):
-        start = time.perf_counter()
-        for i in range(0, SAMPLES, BATCH):
-            opt.zero_grad()
-            loss = loss_fn(model(xt[i:i + BATCH]), yt[i:i + BATCH])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - start)
+    times = epoch_times(lambda: torch_train_epoch(model, opt, loss_fn, xt, yt, BATCH), EPOCHS)
     report("w1_mlp_fit", framework="pytorch", version=torch.__version__, threads=torch.get_num_threads(),
            first_epoch_s=round(times[0], 3), steady_epoch_s=round(min(times[1:]), 3),
            samples_per_s=round(SAMPLES / min(times[1:])))

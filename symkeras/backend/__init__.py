@@ -4,8 +4,9 @@ Keras 2.2.4's names, signatures and defaults (TensorFlow semantics where Keras's
 backends differ), built from `symkeras.graph` and `symkeras.ops` only.  Modules by job:
 `common` (settings and ``keras.json``), `variables` (tensors, state, updates, uids),
 `random`, `math` (elementwise, reductions, products, switch), `arrays` (shape
-manipulation), `nn` (activations, losses, dropout, normalization), `conv` (convolutions, pooling), `phase` (the learning
-phase) and `functions` (`function`, `gradients`, `eval`).
+manipulation), `nn` (activations, losses, dropout, normalization), `conv` (convolutions,
+pooling), `rnn` (the recurrent loop), `phase` (the learning phase) and `functions`
+(`function`, `gradients`, `eval`).
 """
 from symkeras.backend.common import (
     backend, cast_to_floatx, epsilon, floatx, image_data_format, keras_dir, load_config, normalize_data_format,

@@ -18,12 +18,12 @@ from symkeras import optimizers
 from symkeras.callbacks import Callback, History
 from symkeras.engine import training_arrays, training_generator
 from symkeras.engine.network import Network
-from symkeras.legacy import interfaces
 from symkeras.engine.training_utils import (
     check_array_length_consistency, check_loss_and_target_compatibility, collect_metrics, slice_arrays,
     standardize_input_data, standardize_sample_or_class_weights, standardize_weights, to_list, unpack_singleton,
     weighted_masked_objective,
 )
+from symkeras.legacy import interfaces
 
 Data = Union[None, np.ndarray, List[np.ndarray], Dict[str, np.ndarray]]
 Result = Union[np.generic, List[np.generic]]

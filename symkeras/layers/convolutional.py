@@ -304,8 +304,9 @@ class _Transposed(_Conv):
         if output_padding is not None:
             pads = (output_padding,) * self.rank if isinstance(output_padding, int) else tuple(output_padding)
             if len(pads) != self.rank or any(not 0 <= p < s for p, s in zip(pads, self.strides)):
-                raise ValueError(f"{type(self).__name__}: output_padding must be {self.rank} integers, each >= 0 and "
-                                 f"smaller than its stride {self.strides}, got {output_padding!r}")
+                raise ValueError(f"{type(self).__name__} layer {self.name}: output_padding must be {self.rank} "
+                                 f"integers, each >= 0 and smaller than its stride {self.strides}, "
+                                 f"got {output_padding!r}")
             self.output_padding = tuple(int(p) for p in pads)
 
     def _kernel_shape(self, input_dim: int) -> Tuple[int, ...]:
@@ -754,7 +755,8 @@ class UpSampling2D(_UpSampling):
     def __init__(self, size=(2, 2), data_format: Optional[str] = None, interpolation: str = "nearest", **kwargs):
         super().__init__(size, data_format, **kwargs)
         if interpolation not in ("nearest", "bilinear"):
-            raise ValueError(f"interpolation should be one of 'nearest' or 'bilinear', got {interpolation!r}")
+            raise ValueError(f"UpSampling2D layer {self.name}: interpolation should be one of 'nearest' or "
+                             f"'bilinear', got {interpolation!r}")
         self.interpolation = interpolation
 
     def call(self, inputs):

@@ -361,9 +361,9 @@ class Flatten(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         if not all(input_shape[1:]):
-            raise ValueError(f'The shape of the input to "Flatten" is not fully defined (got {input_shape[1:]}). '
-                             f'Make sure to pass a complete "input_shape" or "batch_input_shape" argument to the '
-                             f"first layer in your model.")
+            raise ValueError(f'The shape of the input to "Flatten" is not fully defined (got {input_shape[1:]} '
+                             f'in layer {self.name}). Make sure to pass a complete "input_shape" or '
+                             f'"batch_input_shape" argument to the first layer in your model.')
         return (input_shape[0], int(np.prod(input_shape[1:])))
 
     def call(self, inputs):

@@ -94,7 +94,7 @@ class BatchNormalization(Layer):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axis, int) or isinstance(axis, bool):
-            raise TypeError(f"BatchNormalization: `axis` must be an int, got {axis!r}")
+            raise TypeError(f"BatchNormalization layer {self.name}: `axis` must be an int, got {axis!r}")
         self.supports_masking = True
         self.axis = axis
         self.momentum = momentum

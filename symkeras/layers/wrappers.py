@@ -167,8 +167,8 @@ class Bidirectional(Wrapper):
 
     def __init__(self, layer: Layer, merge_mode: Optional[str] = "concat", weights=None, **kwargs):
         if merge_mode not in self.MERGE_MODES:
-            raise ValueError(f"Invalid merge mode {merge_mode!r}. Merge mode should be one of "
-                             f"{{'sum', 'mul', 'ave', 'concat', None}}")
+            raise ValueError(f"Bidirectional wrapper of layer {layer.name}: Invalid merge mode {merge_mode!r}. "
+                             "Merge mode should be one of {'sum', 'mul', 'ave', 'concat', None}")
         self.forward_layer = copy.copy(layer)
         config = layer.get_config()
         config["go_backwards"] = not config["go_backwards"]

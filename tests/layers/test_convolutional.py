@@ -145,10 +145,14 @@ def test_bad_arguments():
         Conv1D(2, 3, padding="causal", data_format="channels_first")
     with pytest.raises(ValueError, match="padding must be one of"):
         Conv2D(2, 3, padding="causal")
-    with pytest.raises(ValueError, match="output_padding must be 2 integers, each >= 0 and smaller than its stride"):
+    with pytest.raises(ValueError, match=r"Conv2DTranspose layer conv2d_transpose_\d+: output_padding must be 2 "
+                                         r"integers, each >= 0 and smaller than its stride"):
         Conv2DTranspose(2, 3, strides=2, output_padding=2)
     with pytest.raises(ValueError, match=r"Cropping2D layer cropping2d_\d+: cropping .* leaves nothing"):
         Cropping2D(((2, 2), (0, 0)))(Input(shape=(4, 4, 1)))
+    with pytest.raises(ValueError, match=r"UpSampling2D layer up_sampling2d_\d+: interpolation should be one of "
+                                         r"'nearest' or 'bilinear', got 'cubic'"):
+        UpSampling2D(interpolation="cubic")
 
 
 def test_unknown_spatial_sizes_are_computed_at_run_time():

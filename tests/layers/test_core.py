@@ -1,20 +1,17 @@
 """Core layers: shapes, configs, values against numpy, gradients, and their specific behaviour."""
 import json
-from dataclasses import dataclass
-from typing import Callable, Tuple
 
 import numpy as np
 import pytest
 
 from symkeras import backend as K
-from symkeras import layers
 from symkeras.graph import verify_grad
 from symkeras.utils.generic_utils import has_arg
 from symkeras.layers import (
     Activation, ActivityRegularization, Dense, Dropout, Flatten, Input, Lambda, Masking, Permute, RepeatVector,
     Reshape, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
-from tests.keras_helpers import call_with_weights, evaluate
+from tests.keras_helpers import LayerCase as Case, assert_config_round_trip, call_with_weights, evaluate
 
 
 def doubled_features(x):
@@ -28,14 +25,6 @@ def doubled_features_shape(input_shape):
 def _masked(x):
     keep = np.any(x != 0.0, axis=-1, keepdims=True)
     return x * keep
-
-
-@dataclass
-class Case:
-    id: str
-    make: Callable[..., layers.Layer]  # keyword arguments: the base layer kwargs (dtype)
-    shape: Tuple[int, ...]  # input shape without the batch axis
-    reference: Callable  # (x, weights) -> numpy output
 
 
 CASES = [
@@ -75,11 +64,16 @@ def _data(shape, seed=0, dtype="float32"):
     return x
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_output_matches_numpy_and_compute_output_shape(case):
+def _built(case):
+    """The case's layer, called on an input of its shape: (layer, input, output)."""
     layer = case.make()
     x = Input(shape=case.shape)
-    y = layer(x)
+    return layer, x, layer(x)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_output_matches_numpy_and_compute_output_shape(case):
+    layer, x, y = _built(case)
     data = _data(case.shape)
     (value,) = evaluate([x], [y], [data])
     np.testing.assert_allclose(value, case.reference(data, layer.get_weights()), rtol=1e-5, atol=1e-6)
@@ -100,19 +94,8 @@ def _comparable(config):
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_config_round_trip(case):
-    layer = case.make()
-    x = Input(shape=case.shape)
-    y = layer(x)
-    config = layer.get_config()
-    json.dumps(config)  # a config is JSON
-    clone = layers.deserialize(json.loads(json.dumps(layers.serialize(layer))))
-    assert type(clone) is type(layer)
-    assert _comparable(clone.get_config()) == _comparable(config)
-    y_clone = clone(x)
-    clone.set_weights(layer.get_weights())
-    data = _data(case.shape, seed=1)
-    original, cloned = evaluate([x], [y, y_clone], [data])
-    np.testing.assert_allclose(cloned, original, rtol=1e-6)
+    layer, x, y = _built(case)
+    assert_config_round_trip(layer, x, y, _data(case.shape, seed=1), normalize=_comparable)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -222,7 +205,8 @@ def test_spatial_dropout_checks_ndim():
 
 
 def test_flatten_needs_a_defined_shape():
-    with pytest.raises(ValueError, match='The shape of the input to "Flatten" is not fully defined'):
+    with pytest.raises(ValueError, match=r'The shape of the input to "Flatten" is not fully defined '
+                                         r'\(got \(None, 3\) in layer flatten_'):
         Flatten()(Input(shape=(None, 3)))
 
 

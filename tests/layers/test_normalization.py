@@ -181,6 +181,9 @@ def test_bad_axes_are_clear_errors():
     with pytest.raises(ValueError, match=r"batch_normalization_\d+: axis 3 is out of range for an input of shape "
                                          r"\(None, 4\)"):
         BatchNormalization(axis=3)(Input(shape=(4,)))
+    with pytest.raises(TypeError, match=r"BatchNormalization layer batch_normalization_\d+: `axis` must be an int, "
+                                        r"got \(1, 2\)"):
+        BatchNormalization(axis=(1, 2))
     layer = BatchNormalization()
     layer(Input(shape=(4,)))
     with pytest.raises(ValueError, match=r"incompatible with layer batch_normalization_\d+"):

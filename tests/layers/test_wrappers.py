@@ -130,5 +130,5 @@ def test_wrapper_configs_round_trip():
 
 
 def test_bidirectional_rejects_unknown_merge_modes():
-    with pytest.raises(ValueError, match="Invalid merge mode 'max'"):
+    with pytest.raises(ValueError, match=r"Bidirectional wrapper of layer lstm_\d+: Invalid merge mode 'max'"):
         Bidirectional(LSTM(U), merge_mode="max")

@@ -71,6 +71,11 @@ class DevicePool:
                 self._view_keys[root].append(key)
         return view
 
+    def c_view(self, arr, shape: Sequence[int]) -> object:
+        """The C-contiguous `arr`'s memory seen with `shape` (of the same size), C-contiguous."""
+        itemsize = np.dtype(arr.dtype).itemsize
+        return self.view(arr, shape, [int(np.prod(shape[k + 1:])) * itemsize for k in range(len(shape))])
+
     def flat(self, arr) -> object:
         """A C-contiguous device array seen as one dimension (a 0-d array as one element)."""
         if len(arr.shape) == 1:

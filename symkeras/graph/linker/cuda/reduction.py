@@ -130,8 +130,7 @@ def reduce_runner(node: Apply):
         x = pool.device(args[0])
         result = contiguous(reduce_mkn(kernels, as_mkn(x, op.axes, pool), dtype, pool), pool)
         shape = [1 if a in op.axes else d for a, d in enumerate(x.shape) if op.keepdims or a not in op.axes]
-        itemsize = np.dtype(dtype).itemsize
-        return [pool.view(result, shape, [int(np.prod(shape[k + 1:])) * itemsize for k in range(len(shape))])]
+        return [pool.c_view(result, shape)]
 
     run.sources = lambda: [reduce_source(op.kind, dtype)]
     return run

@@ -253,9 +253,9 @@ def emit_conv(ctx: NodeContext) -> None:
     xc, kc = emit_contiguous(ctx, x, node.inputs[0], dtype), emit_contiguous(ctx, k, node.inputs[1], dtype)
     emit_check(ctx, f"{xc}.shape[{nd + 1}] != {kc}.shape[{nd}]", "the input's channels do not match the kernel")
     window = [f"{kc}.shape[{i}]" for i in range(nd)]
-    _, lengths, strides, dilation, before = _setup(ctx, xc, window)
+    spatial, lengths, strides, dilation, before = _setup(ctx, xc, window)
     batch, c, last = f"{xc}.shape[0]", f"{kc}.shape[{nd}]", f"{kc}.shape[{nd + 1}]"
-    x5 = as5(ctx, xc, [batch], [f"{xc}.shape[{1 + i}]" for i in range(nd)], [c])
+    x5 = as5(ctx, xc, [batch], spatial, [c])
     k5 = as5(ctx, kc, [], window, [c, last])
     out5 = ctx.fresh("y")
     channels = f"{c} * {last}" if op.depthwise else last
@@ -268,6 +268,14 @@ def emit_conv(ctx: NodeContext) -> None:
         _need_gemm_helpers(ctx, ("conv_forward", FORWARD))
         ctx.emit(f"{out5} = conv_forward({x5}, {k5}, {strides}, {dilation}, {before}, {padded3(lengths, '1')})")
     ctx.emit(f"{out} = {out5}.reshape({shape_tuple([batch] + lengths + [channels])})")
+
+
+def _read_lengths(ctx: NodeContext, vector: str, prefix: str, nd: int) -> List[str]:
+    """Fresh names holding the `nd` entries of the runtime length vector `vector` (an output or window size)."""
+    names = [ctx.fresh(prefix) for _ in range(nd)]
+    for i, name in enumerate(names):
+        ctx.emit(f"{name} = {vector}[{i}]")
+    return names
 
 
 def _check_gz(ctx: NodeContext, gz: str, lengths: Sequence[str], channels: str) -> None:
@@ -283,9 +291,7 @@ def emit_conv_grad_input(ctx: NodeContext) -> None:
     (gz, k, size), (out,) = ctx.inputs, ctx.outputs
     dtype, nd = node.outputs[0].dtype, op.ndim
     gc, kc = emit_contiguous(ctx, gz, node.inputs[0], dtype), emit_contiguous(ctx, k, node.inputs[1], dtype)
-    spatial = [ctx.fresh("n") for _ in range(nd)]
-    for i, name in enumerate(spatial):
-        ctx.emit(f"{name} = {size}[{i}]")
+    spatial = _read_lengths(ctx, size, "n", nd)
     window = [f"{kc}.shape[{i}]" for i in range(nd)]
     lengths, before = emit_geometry(ctx, spatial, window, op.strides, op.dilation, op.padding)
     batch, c, last = f"{gc}.shape[0]", f"{kc}.shape[{nd}]", f"{kc}.shape[{nd + 1}]"
@@ -310,9 +316,7 @@ def emit_conv_grad_kernel(ctx: NodeContext) -> None:
     (x, gz, win), (out,) = ctx.inputs, ctx.outputs
     dtype, nd = node.outputs[0].dtype, op.ndim
     xc, gc = emit_contiguous(ctx, x, node.inputs[0], dtype), emit_contiguous(ctx, gz, node.inputs[1], dtype)
-    window = [ctx.fresh("k") for _ in range(nd)]
-    for i, name in enumerate(window):
-        ctx.emit(f"{name} = {win}[{i}]")
+    window = _read_lengths(ctx, win, "k", nd)
     spatial, lengths, strides, dilation, before = _setup(ctx, xc, window)
     batch, c, o = f"{xc}.shape[0]", f"{xc}.shape[{nd + 1}]", f"{gc}.shape[{nd + 1}]"
     if op.depthwise:
