@@ -358,35 +358,38 @@ def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
 
     Step t of the backward scan reads the forward inputs of step t — the sequence
     slices, and the previous states taken from the states the forward scan collected
-    (the initial value before step 0), so no forward step is run again as a loop — plus
-    the gradients given for step t's outputs.  It carries the gradient of each state
+    (the initial value before step 0) — plus the gradients given for step t's outputs.
+    The forward loop also collects its state-dependent products (`saved_products`):
+    the backward step reads them instead of computing them again, and recomputes only
+    the cheap elementwise work between them.  It carries the gradient of each state
     backwards and sums the gradient of each non-sequence; it collects the gradient of
     each sequence slice.
     """
     seqs, inits, nonseqs = op.split_inputs(inputs)
-    states, _ = op.split_outputs(outputs)
     g_states, g_outs = op.split_outputs(output_grads)
-    if not all(op.collect):
-        states, g_states = _per_step_states(op, inputs, states, g_states)
     diff_seqs = [i for i, s in enumerate(seqs) if s.type.is_float]
     diff_states = [j for j, v in enumerate(inits) if v.type.is_float]
     diff_nonseqs = [k for k, v in enumerate(nonseqs) if v.type.is_float]
     if not (diff_seqs or diff_states or diff_nonseqs):
         return [None] * len(inputs)
+    saved = saved_products(op)
+    states, saved_values, g_states = _forward_for_gradient(op, inputs, outputs, saved, g_states)
     prevs = [shape_ops.concatenate([shape_ops.expand_dims(init, 0), h[:-1]]) for init, h in zip(inits, states)]
     given_states = [g for g in g_states if g is not None]
     given_outs = [g for g in g_outs if g is not None]
-    reversed_seqs = [v[::-1] for v in seqs + prevs + given_states + given_outs]
+    reversed_seqs = [v[::-1] for v in seqs + prevs + given_states + given_outs + saved_values]
 
     def step(*args):
         args = list(args)
         x, h_prev = _take(args, len(seqs)), _take(args, len(inits))
         g_h = [args.pop(0) if g is not None else None for g in g_states]
         g_y = [args.pop(0) if g is not None else None for g in g_outs]
+        saved_t = _take(args, len(saved))
         adjoints, sums = _take(args, len(diff_states)), _take(args, len(diff_nonseqs))
         w = args
         inner = op.fgraph
-        new_h, y = op.split_outputs(clone_graph(inner.inputs, inner.outputs, dict(zip(inner.inputs, x + h_prev + w))))
+        cloned = clone_graph(inner.inputs, inner.outputs + saved, dict(zip(inner.inputs, x + h_prev + w)))
+        new_h, y = op.split_outputs(cloned[:len(inner.outputs)])
         seeds = list(zip([new_h[j] for j in diff_states], adjoints)) + [
             (var, g) for var, g in zip(new_h + y, g_h + g_y) if g is not None]
         known: Dict[Variable, Variable] = {}
@@ -396,6 +399,7 @@ def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
 
         wrt = [x[i] for i in diff_seqs] + [h_prev[j] for j in diff_states] + [w[k] for k in diff_nonseqs]
         grads = grad(None, wrt, known_grads=known, disconnected_inputs="ignore")
+        grads = substitute(grads, dict(zip(cloned[len(inner.outputs):], saved_t)))
         g_x, g_prev, g_w = _take(grads, len(diff_seqs)), _take(grads, len(diff_states)), grads
         return g_prev + [total + g for total, g in zip(sums, g_w)] + g_x
 
@@ -412,21 +416,57 @@ def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
     return result
 
 
-def _per_step_states(op: Scan, inputs: List[Variable], states: List[Variable],
-                     g_states: List[Optional[Variable]]) -> Tuple[List[Variable], List[Optional[Variable]]]:
-    """Every state's per-step values, and the gradients given for them, when some state was carried only.
+def saved_products(op: Scan) -> List[Variable]:
+    """The inner products (matrix products, convolutions) that depend on a state, in step order.
 
-    The values come from the same loop collecting every state (the forward is run
-    again; it is the price of ``collect=False`` under a gradient, second derivatives
-    included); the gradient of a last value lands on the last step.
+    They are what a backward step would recompute at a real cost; everything else it
+    recomputes is elementwise work that fuses into its own kernels.  Products of
+    sequences alone are left out: the optimizer moves them before the loop anyway.
+    """
+    from symkeras.ops.blas import Dot
+    from symkeras.ops.conv import Conv
+
+    _, state_ph, _ = op.split_inputs(op.fgraph.inputs)
+    dependent = set(state_ph)
+    saved = []
+    for node in op.fgraph.toposort():
+        if any(v in dependent for v in node.inputs):
+            dependent.update(node.outputs)
+            if isinstance(node.op, (Dot, Conv)):
+                saved.extend(o for o in node.outputs if o not in op.fgraph.outputs)
+    return saved
+
+
+def _forward_for_gradient(op: Scan, inputs: List[Variable], outputs: List[Variable], saved: List[Variable],
+                          g_states: List[Optional[Variable]]) -> Tuple[List[Variable], List[Variable],
+                                                                      List[Optional[Variable]]]:
+    """Every state's per-step values, the per-step values of `saved`, and the gradients given for the states.
+
+    They come from the forward loop extended to collect `saved` and every state (a
+    second `Scan` over the same inputs, which the optimizer's ``scan_merge_extended``
+    merges with the original).  A state the original loop only carried makes the
+    extended loop differ in what it collects: then the forward runs again (the price
+    of ``collect=False`` under a gradient), and the gradient of its last value lands on
+    its last step.
     """
     from symkeras.ops.subtensor import inc_subtensor
 
-    full = Scan(op.fgraph.inputs, op.fgraph.outputs, op.n_seqs, op.n_states, [True] * op.n_states, op.n_steps)
-    per_step, _ = full.split_outputs(full.make_node(*inputs).outputs)
+    states, _ = op.split_outputs(outputs)
+    if all(op.collect) and not saved:
+        return states, [], g_states
+    full = Scan(op.fgraph.inputs, op.fgraph.outputs + saved, op.n_seqs, op.n_states, [True] * op.n_states,
+                op.n_steps)
+    per_step, collected = full.split_outputs(full.make_node(*inputs).outputs)
     grads = [g if keep or g is None else inc_subtensor(E.zeros_like(h)[-1], g)
              for g, h, keep in zip(g_states, per_step, op.collect)]
-    return per_step, grads
+    return per_step, collected[op.n_outs:], grads
+
+
+def substitute(outputs: Sequence[Variable], replacements: Dict[Variable, Variable]) -> List[Variable]:
+    """`outputs` recomputed with some of the variables they depend on replaced (the nodes in between cloned)."""
+    if not replacements:
+        return list(outputs)
+    return clone_graph(list(replacements), outputs, dict(replacements))
 
 
 def _take(items: list, n: int) -> list:

@@ -141,3 +141,25 @@ def test_lstm_gate_gradients_are_joined_in_the_backward_loop():
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     inner = [n for s in _scans(f) for n in s.op.optimized.apply_nodes]
     assert not any(isinstance(n.op, IncSubtensor) for n in inner), "no zeros + increments per step"
+
+
+def test_backward_loop_reads_the_products_the_forward_loop_saved():
+    """BPTT reuses the forward's ``h @ R``: one forward loop collects it, the backward computes no product of h."""
+    params = _variables()
+    y, h, c = _lstm_like(*params)
+    cost = (y ** 2).sum() + (c[-1] * h[-2]).sum()
+    outputs = [y] + G.grad(cost, params[:5])
+    f = G.function(params, outputs, mode="py")
+    assert f.rewrite_log.counts["scan_merge_extended"] == 1
+    forward, backward = sorted(_scans(f), key=lambda n: n.op.n_seqs)
+    assert forward.op.n_outs == 1, "the forward loop collects h @ R for the gradient"
+    collected = forward.op.optimized.outputs[-1]
+    assert isinstance(collected.owner.op, Dot)
+    R = params[3]
+    h_products = [n for n in f.fgraph.toposort() if isinstance(n.op, Dot) and R in n.inputs and n is not forward]
+    assert h_products == [], "no product by R outside the loops: nothing recomputes h @ R"
+    inner = [n for n in backward.op.optimized.apply_nodes if type(n.op).__name__ in ("Dot", "DotBias", "Gemm")]
+    assert len(inner) == 1, "only g_h_prev = g_z @ R.T"
+    want = G.function(params, outputs, mode="py", optimizer=None)(*VALUES)
+    for got, w in zip(f(*VALUES), want):
+        np.testing.assert_allclose(got, w, rtol=1e-12, atol=1e-14)

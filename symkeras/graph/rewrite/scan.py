@@ -1,5 +1,8 @@
 """Rewrites of `Scan` loops: move work out of the time loop, and stop carrying what nobody reads.
 
+* ``scan_merge_extended``: a loop over the same inputs as another that computes all of
+  its outputs and more (the forward loop a gradient extends to collect its products)
+  serves both, so the forward runs once.
 * ``scan_push_out_sequences``: inner computations that read only sequence slices,
   non-sequences and constants (``x_t @ W + b`` of an RNN, the dropout of ``x_t``) are
   computed for every step at once before the loop — one big GEMM instead of one small
@@ -9,7 +12,8 @@
   gradient in backpropagation through time) or of a vector becomes one product (sum)
   after the loop over the collected factors.
 * ``scan_push_out_output_work``: a collected output's private tail of products by loop
-  invariants (an input's gradient ``g_t @ W.T``) runs after the loop.
+  invariants or reductions (an input's gradient ``g_t @ W.T``, a bias gradient's
+  ``sum(g_t, axis=0)``) runs after the loop.
 * ``scan_merge_outputs``: a collected output that is a collected state's new value (an
   LSTM's ``h``) is read from the state's collection; collected outputs nobody reads go.
 * ``scan_drop_dead_states``: a state nobody reads outside whose value feeds only itself
@@ -27,6 +31,8 @@ from symkeras.graph.type import TensorType
 from symkeras.ops import shape as shape_ops
 from symkeras.ops.blas import Dot
 from symkeras.ops.elemwise import Elemwise
+from symkeras.ops.reduction import Reduce
+from symkeras.ops.reduction import sum as reduce_sum
 from symkeras.ops.scan import Scan
 from symkeras.ops.shape import DimShuffle
 
@@ -54,6 +60,9 @@ def _vectorize(node: Apply, inputs: Sequence[Outer]) -> Optional[List[Variable]]
     if isinstance(op, DimShuffle):
         (value, _), = inputs
         return [DimShuffle(op.input_ndim + 1, (0,) + tuple(p if p == "x" else p + 1 for p in op.pattern))(value)]
+    if isinstance(op, Reduce):
+        (value, batched), = inputs
+        return [Reduce(op.kind, tuple(a + 1 for a in op.axes), op.keepdims)(value)] if batched else None
     if isinstance(op, Dot):
         (a, a_batched), (b, b_batched) = inputs
         if b_batched or node.inputs[0].ndim == node.inputs[1].ndim == 1:
@@ -104,6 +113,32 @@ def _outer_values(op: Scan, node: Apply) -> Dict[Variable, Outer]:
         if outs is not None:
             known.update((o, (v, batched)) for o, v in zip(inner.outputs, outs))
     return known
+
+
+def _extends(big: Apply, small: Apply) -> bool:
+    """Whether the scan `big` runs `small`'s loop on the same inputs and computes its outputs first, then more."""
+    a, b = big.op, small.op
+    if big is small or big.inputs != small.inputs or len(a.fgraph.outputs) < len(b.fgraph.outputs):
+        return False
+    if (a.n_seqs, a.n_states, a.collect, a.n_steps) != (b.n_seqs, b.n_states, b.collect, b.n_steps):
+        return False
+    prefix = Scan(a.fgraph.inputs, a.fgraph.outputs[:len(b.fgraph.outputs)], a.n_seqs, a.n_states, a.collect,
+                  a.n_steps)
+    return prefix.signature == b.signature
+
+
+@register("canonicalize", Scan, name="scan_merge_extended")
+def merge_extended_loop(fgraph, node):
+    """Read the outputs of `node` from a loop over the same inputs that computes them too (or the reverse)."""
+    first = node.inputs[0] if node.inputs else None
+    clients = fgraph.clients(first) if first is not None else []
+    others = dict.fromkeys(c for c, _ in clients if isinstance(c, Apply) and isinstance(c.op, Scan))
+    for other in others:
+        if _extends(other, node):
+            return dict(zip(node.outputs, other.outputs))
+        if _extends(node, other):
+            return dict(zip(other.outputs, node.outputs))
+    return None
 
 
 @register("canonicalize", Scan, name="scan_push_out_sequences")
@@ -284,8 +319,6 @@ def push_out_accumulations(fgraph, node):
 
 def _summed(a: Variable, b: Optional[Variable] = None) -> Variable:
     """``sum_t a[t]``, or ``sum_t a[t].T @ b[t]`` as one product over the merged step and row axes."""
-    from symkeras.ops.reduction import sum as reduce_sum
-
     if b is None:
         return reduce_sum(a, axis=0)
     rows_a = shape_ops.reshape(a, [-1, shape_ops.shape_list(a)[-1]])
@@ -295,18 +328,24 @@ def _summed(a: Variable, b: Optional[Variable] = None) -> Variable:
 
 def _vectorizable(node: Apply, known: Dict[Variable, Outer]) -> bool:
     """Whether `_vectorize` handles `node` (a product needs a loop-invariant right operand)."""
-    if isinstance(node.op, (Elemwise, DimShuffle)):
+    if isinstance(node.op, (Elemwise, DimShuffle, Reduce)):
         return not node.op.destroy_map
     return (isinstance(node.op, Dot) and node.inputs[1] in known and not known[node.inputs[1]][1]
             and not node.inputs[0].ndim == node.inputs[1].ndim == 1)
 
 
 def _output_tail(y: Variable, inner, known: Dict[Variable, Outer]) -> List[Apply]:
-    """The vectorizable nodes that compute only the collected output `y` (its private tail), or []."""
+    """The vectorizable nodes that compute only the collected output `y` (its private tail), or [].
+
+    A value the step itself reads (a product the forward loop collects for its gradient)
+    has no private tail: the loop computes it anyway.
+    """
     readers: Dict[Variable, List[Apply]] = {}
     for n in inner.apply_nodes:
         for v in n.inputs:
             readers.setdefault(v, []).append(n)
+    if readers.get(y):
+        return []
     members, stack = set(), [y.owner]
     while stack:
         n = stack.pop()
@@ -324,7 +363,8 @@ def _output_tail(y: Variable, inner, known: Dict[Variable, Outer]) -> List[Apply
 @register("canonicalize", Scan, name="scan_push_out_output_work")
 def push_out_output_work(fgraph, node):
     """A collected output's private tail of products by loop invariants (``g_t @ W.T``, an input's gradient)
-    runs after the loop on the collected values it starts from: one big GEMM instead of one per step."""
+    or reductions runs after the loop on the collected values it starts from: one big GEMM (or reduction)
+    instead of one per step."""
     op: Scan = node.op
     inner = op.fgraph
     loop = Loop.of(node)
@@ -333,7 +373,7 @@ def push_out_output_work(fgraph, node):
     for j, y in enumerate(loop.outs):
         if y.owner is not None and y not in known and inner.outputs.count(y) == 1:
             tail = _output_tail(y, inner, known)
-            if any(isinstance(n.op, Dot) for n in tail):
+            if any(isinstance(n.op, (Dot, Reduce)) for n in tail):
                 tails[j] = tail
     if not tails:
         return None

@@ -16,6 +16,7 @@ from symkeras.graph.linker.numba import scan  # noqa: F401  (registers code gene
 from symkeras.graph.linker.numba import conv, pool  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules, module_source
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
+from symkeras.graph.linker.numba.entry import entry_point
 from symkeras.graph.linker.py import py_linker
 
 
@@ -31,7 +32,7 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
     source = module_source(module)
     if config.debug >= 2:
         print(source)
-    run = module.run
+    run = entry_point(module)
     _, shared, constants = argument_lists(fgraph)
     constant_values = [c.data for c in constants]
 
@@ -46,7 +47,8 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
         return list(results)
 
     thunk.source = source
-    thunk.dispatcher = run
+    thunk.dispatcher = module.run
+    thunk.entry = run
     return thunk
 
 

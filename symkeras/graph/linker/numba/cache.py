@@ -65,15 +65,16 @@ def load_module(source: str) -> ModuleType:
         with os.fdopen(fd, "w") as handle:
             handle.write(source)
         os.replace(tmp, path)
-    return _import(key)
+    return import_module(key)
 
 
 def load_kernel(key: str):
     """The ``kernel`` function of the cached module `key`, which the code generator wrote before naming it."""
-    return (_loaded.get(key) or _import(key)).kernel
+    return (_loaded.get(key) or import_module(key)).kernel
 
 
-def _import(key: str) -> ModuleType:
+def import_module(key: str) -> ModuleType:
+    """Import the cached generated module `key` (written earlier by `load_module`)."""
     path = cache_dir() / f"k_{key}.py"
     name = f"symkeras_kernel_{key}"
     spec = importlib.util.spec_from_file_location(name, path)

@@ -6,10 +6,11 @@ Nodes emit source through code generators registered per op class (`register_cod
 In a large graph a node whose code loops or calls BLAS becomes a *kernel*: a module of
 its own in the cache, named by the hash of its source, that the entry point calls.  Equal
 kernels (three Dense layers' updates) compile once, and every later function, model or
-process loads them from disk: W1's training step compiles cold in the same time either
-way, but a deeper MLP compiled after it takes 2 s instead of 9.  Trivial nodes (views,
-0-d arithmetic) stay inline, and small graphs stay one function (a kernel costs a fixed
-Numba compile of its own).
+process loads them from disk: a deeper MLP compiled after W1 takes 2 s instead of 9.
+Trivial nodes (views, shapes, integer index arithmetic) stay inline; floating-point
+arithmetic is always a kernel, so the entry point computes exactly the same as Python
+(`entry.GlueFirst` runs it as Python while Numba compiles it).  Small graphs stay one
+function (a kernel costs a fixed Numba compile of its own).
 Everything a kernel reads is an argument (never a global), so the source — and the
 cache key derived from it — does not depend on the values of weights or constants.
 """
@@ -21,6 +22,7 @@ import numpy as np
 
 from symkeras.graph.basic import Apply, Constant, Variable
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.ops.elemwise import Elemwise
 from symkeras.ops.scalar import NUMBA_HELPERS
 
 #: bump when generated code changes meaning, so stale cache entries are never used
@@ -194,19 +196,21 @@ def _write_function(writer: ModuleWriter, name: str, params: Sequence[Variable],
     return [ENTRY_DECORATOR, f"def {name}({', '.join(param_names)}):"] + writer.lines + [""]
 
 
-def _is_heavy(lines: Sequence[str]) -> bool:
-    """True for code worth a kernel of its own: it loops or calls BLAS."""
+def _is_heavy(node: Apply, lines: Sequence[str]) -> bool:
+    """True for code that needs a kernel of its own: it loops, calls BLAS or does floating-point arithmetic."""
+    if isinstance(node.op, Elemwise) and any(out.type.is_float for out in node.outputs):
+        return True
     return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in lines)
 
 
 def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
-    """Write `node` as a kernel module (if its code is heavy) and a call to it; False if it is light."""
+    """Write `node` as a kernel module (if `_is_heavy`) and a call to it; False if it stays inline."""
     from symkeras.graph.linker.numba.cache import load_module, module_key
 
     inputs = list(dict.fromkeys(node.inputs))
     kernel = ModuleWriter()
     lines = _write_function(kernel, "kernel", inputs, [f"a{k}" for k in range(len(inputs))], [node], node.outputs)
-    if not _is_heavy(kernel.lines):
+    if not _is_heavy(node, kernel.lines):
         return False
     source = _assemble(kernel, lines)
     load_module(source)

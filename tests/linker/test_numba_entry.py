@@ -1,0 +1,52 @@
+"""The entry point of a split module runs as Python until a helper process has compiled it; results never change."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    from symkeras import graph as G
+    from symkeras.graph.linker.numba import codegen, entry
+
+    codegen.KERNEL_SPLIT_MIN_NODES = 0  # split even this small graph into kernels and glue
+    entry.COMPILE_AFTER_CALLS = 2
+    rng = np.random.default_rng(0)
+    x = G.matrix("x")
+    w = G.shared(rng.normal(size=(4, 3)).astype("float32"), name="w")
+    b = G.shared(np.zeros(3, "float32"), name="b")
+    step = G.shared(np.float32(1), name="step")
+    h = G.ops.tanh(x @ w + b)
+    cost = G.ops.mean(h ** 2) + 0.01 * G.ops.sum(w ** 2)
+    gw, gb = G.grad(cost, [w, b])
+    lr = 0.5 * G.ops.exp(-0.37 * step) / G.ops.sqrt(step)
+    f = G.function([x], cost, updates=[(w, w - lr * gw), (b, b - lr * gb), (step, step + 1)], mode="numba")
+    xv = rng.normal(size=(5, 4)).astype("float32")
+    modes, costs = [], []
+    for k in range(6):
+        if k == 3:
+            f.thunk.entry.wait()
+        modes.append(f.thunk.entry.compiled)
+        costs.append(float(f(xv)))
+    print(json.dumps({"modes": modes, "costs": costs, "w": w.get_value().tolist()}))
+""")
+
+
+def _run(cache_dir) -> dict:
+    env = dict(os.environ, SYMKERAS_CACHE_DIR=str(cache_dir))
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_python_glue_hands_over_to_the_compiled_entry_point_without_changing_results(tmp_path):
+    cold = _run(tmp_path)
+    # call 1 and 2 run as Python (the helper starts at call 2); from call 4 the compiled entry point from the cache
+    assert cold["modes"][:2] == [False, False] and cold["modes"][3:] == [True, True, True], cold["modes"]
+    warm = _run(tmp_path)
+    assert warm["modes"] == [False] + [True] * 5  # found in the disk cache on the first call
+    assert warm["costs"] == cold["costs"] and warm["w"] == cold["w"]  # bit for bit
+    assert np.all(np.diff(cold["costs"]) < 0)
