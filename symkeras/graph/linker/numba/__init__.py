@@ -47,7 +47,6 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
         return list(results)
 
     thunk.source = source
-    thunk.dispatcher = module.run
     thunk.entry = run
     return thunk
 
