@@ -5,8 +5,9 @@ lr 0.01 momentum 0.9, batch 128, 60,000 synthetic samples an epoch.  Prints JSON
 first-epoch and steady-epoch seconds, samples/s, predict samples/s, peak RSS, the share
 of the machine's numpy GEMM rate (measured in the same run), PyTorch's figures where
 torch is installed, and the ratio of the two steady epochs (issue 5's target: at most 0.8).
-Whether the first epoch compiled (``compiled_entry_points`` > 0) or loaded the disk cache
-depends on ``SYMKERAS_CACHE_DIR``: point it at an empty folder for a cold start.
+Whether the first epoch compiled (``compiled_functions`` > 0: generated functions this
+process compiled rather than loaded) or loaded the disk cache depends on
+``SYMKERAS_CACHE_DIR``: point it at an empty folder for a cold start.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def bench_symkeras(x, y, peak: float) -> float:
     predict = time.perf_counter() - start
     report("w1_mlp_fit", framework="symkeras", first_epoch_s=round(times[0], 3), steady_epoch_s=round(steady, 3),
            first_epoch_overhead_s=round(times[0] - steady, 3), samples_per_s=round(SAMPLES / steady),
-           predict_samples_per_s=round(SAMPLES / predict), compiled_entry_points=compile_count(),
+           predict_samples_per_s=round(SAMPLES / predict), compiled_functions=compile_count(),
            gemm_share_of_numpy_peak=round(gemm_flops_per_epoch() / steady / 1e9 / peak, 3),
            peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     return steady

@@ -50,3 +50,48 @@ def test_python_glue_hands_over_to_the_compiled_entry_point_without_changing_res
     assert warm["modes"] == [False] + [True] * 5  # found in the disk cache on the first call
     assert warm["costs"] == cold["costs"] and warm["w"] == cold["w"]  # bit for bit
     assert np.all(np.diff(cold["costs"]) < 0)
+
+
+def _small_cnn(keras):
+    L = keras.layers
+    model = keras.models.Sequential([L.Conv2D(2, 3, activation="relu", input_shape=(6, 6, 1)), L.MaxPooling2D(),
+                                     L.Dropout(0.5), L.Flatten(), L.Dense(3, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    rng = np.random.default_rng(0)
+    return model, rng.random((4, 6, 6, 1), dtype="float32"), np.eye(3, dtype="float32")[[0, 1, 2, 0]]
+
+
+def _small_lstm(keras):
+    L = keras.layers
+    model = keras.models.Sequential([L.Embedding(10, 4, input_length=5), L.LSTM(3, dropout=0.2, recurrent_dropout=0.2),
+                                     L.Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    rng = np.random.default_rng(0)
+    return model, rng.integers(1, 10, (4, 5)).astype("int32"), np.array([[0], [1], [1], [0]], "float32")
+
+
+def test_traced_kernel_signatures_are_the_ones_the_step_uses(monkeypatch):
+    """The prefetch trace (numpy references standing in for kernels) predicts every kernel call's Numba types."""
+    import symkeras as keras
+    from symkeras.graph import config
+    from symkeras.graph.linker.numba import entry, prefetch
+
+    monkeypatch.setattr(config, "default_mode", "numba")
+    calls = {}
+    real_call = entry.GlueFirst.__call__
+
+    def recording(self, *args):
+        calls.setdefault(self, args)
+        return real_call(self, *args)
+
+    monkeypatch.setattr(entry.GlueFirst, "__call__", recording)
+    monkeypatch.setattr(entry.GlueFirst, "_take_compiled", lambda self: None)  # kernels called from Python glue
+    for build in (_small_cnn, _small_lstm):
+        calls.clear()
+        model, x, y = build(keras)
+        model.train_on_batch(x, y)
+        (glue, args), = calls.items()
+        traced = prefetch.trace_kernel_calls(glue.module, glue.kernel_nodes, args)
+        assert len(traced) >= 10
+        for name, signature in traced:
+            assert signature in getattr(glue.module, name).overloads, (name, signature)

@@ -28,11 +28,12 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
     """
     if profile is not None:
         return _profiled(fgraph, profile)
-    module = load_module(generate_module(fgraph))
+    generated, kernel_nodes = generate_module(fgraph)
+    module = load_module(generated)
     source = module_source(module)
     if config.debug >= 2:
         print(source)
-    run = entry_point(module)
+    run = entry_point(module, kernel_nodes, len(fgraph.inputs))
     _, shared, constants = argument_lists(fgraph)
     constant_values = [c.data for c in constants]
 
@@ -63,12 +64,13 @@ def _profiled(fgraph: FunctionGraph, profile: Profile) -> Callable[[List[np.ndar
 
 
 def compile_count() -> int:
-    """How many entry points Numba compiled (rather than loaded from its disk cache) in this process."""
-    return sum(sum(f.stats.cache_misses.values()) for m in loaded_modules().values() for f in _entry_points(m))
+    """How many generated functions (entry points, kernels) Numba compiled in this process rather than loaded
+    from its disk cache (helper processes compile more)."""
+    return sum(sum(f.stats.cache_misses.values()) for m in loaded_modules().values() for f in _generated(m))
 
 
-def _entry_points(module):
-    return [getattr(module, name) for name in dir(module) if name == "run" or name.startswith("node_")]
+def _generated(module):
+    return [getattr(module, name) for name in dir(module) if name in ("run", "kernel") or name.startswith("node_")]
 
 
 __all__ = ["clear_cache", "compile_count", "numba_linker"]

@@ -16,7 +16,7 @@ cache key derived from it — does not depend on the values of weights or consta
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -77,6 +77,8 @@ class ModuleWriter:
         self.helpers: Dict[str, str] = {}
         #: module-level name -> cache key of each kernel module the function calls
         self.kernels: Dict[str, str] = {}
+        #: module-level name -> a node the kernel computes (every node with that name runs the same source)
+        self.kernel_nodes: Dict[str, Apply] = {}
         self.names: Dict[Variable, str] = {}
         self._counter = 0
         self.indent = 1
@@ -196,11 +198,14 @@ def _write_function(writer: ModuleWriter, name: str, params: Sequence[Variable],
     return [ENTRY_DECORATOR, f"def {name}({', '.join(param_names)}):"] + writer.lines + [""]
 
 
-def _is_heavy(node: Apply, lines: Sequence[str]) -> bool:
-    """True for code that needs a kernel of its own: it loops, calls BLAS or does floating-point arithmetic."""
+def _is_heavy(node: Apply, kernel: ModuleWriter) -> bool:
+    """True for code that needs a kernel of its own: it loops, calls BLAS or a compiled helper (a convolution's
+    loops), or does floating-point arithmetic."""
     if isinstance(node.op, Elemwise) and any(out.type.is_float for out in node.outputs):
         return True
-    return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in lines)
+    if any(not inline for _, inline in kernel.helpers.values()):
+        return True
+    return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in kernel.lines)
 
 
 def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
@@ -210,13 +215,14 @@ def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
     inputs = list(dict.fromkeys(node.inputs))
     kernel = ModuleWriter()
     lines = _write_function(kernel, "kernel", inputs, [f"a{k}" for k in range(len(inputs))], [node], node.outputs)
-    if not _is_heavy(node, kernel.lines):
+    if not _is_heavy(node, kernel):
         return False
     source = _assemble(kernel, lines)
     load_module(source)
     key = module_key(source)
     name = f"kernel_{key[:16]}"
     writer.kernels[name] = key
+    writer.kernel_nodes.setdefault(name, node)
     outputs = [writer.fresh("v") for _ in node.outputs]
     writer.names.update(zip(node.outputs, outputs))
     writer.emit(f"{''.join(o + ', ' for o in outputs)}= {name}({', '.join(writer.names[v] for v in inputs)})")
@@ -242,14 +248,16 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
     return "\n".join(header + helpers + functions).rstrip() + "\n"
 
 
-def generate_module(fgraph: FunctionGraph) -> str:
-    """The module for `fgraph`: its helpers and one entry point ``run(inputs, shared, constants)``."""
+def generate_module(fgraph: FunctionGraph) -> Tuple[str, Dict[str, Apply]]:
+    """The module for `fgraph` — its helpers and one entry point ``run(inputs, shared, constants)`` — and
+    the kernels the entry point calls, by module-level name, each with a node it computes."""
     writer = ModuleWriter()
     params = [v for group in argument_lists(fgraph) for v in group]
     names = [f"{prefix}{k}" for prefix, group in zip("isc", argument_lists(fgraph)) for k in range(len(group))]
     nodes = fgraph.toposort()
     split = len(nodes) >= KERNEL_SPLIT_MIN_NODES
-    return _assemble(writer, _write_function(writer, "run", params, names, nodes, fgraph.outputs, split))
+    source = _assemble(writer, _write_function(writer, "run", params, names, nodes, fgraph.outputs, split))
+    return source, writer.kernel_nodes
 
 
 def generate_node_module(nodes: Sequence[Apply]) -> str:
