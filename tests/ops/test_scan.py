@@ -134,6 +134,7 @@ def test_numba_runs_forward_and_backward_loops_without_python_per_step(monkeypat
     outputs = rnn(*params)
     grads = G.grad(outputs.sum(), params[1:])
     f = G.function(params, [outputs] + grads, mode="numba")
+    f(*RNN_INPUTS)  # a cold first call may trace the step with the numpy references (prefetch)
     monkeypatch.setattr(Scan, "perform", lambda *args: pytest.fail("Scan.perform ran under mode='numba'"))
     saved = set_blas_threads(2)
     threads = set_blas_threads(2)  # what OpenBLAS made of 2 on this machine

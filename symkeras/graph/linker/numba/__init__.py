@@ -1,9 +1,10 @@
-"""The Numba CPU linker: the whole optimized graph becomes one cached ``@njit`` function."""
+"""The Numba CPU linker: the optimized graph becomes one generated module, an entry point (and its kernels)."""
 from __future__ import annotations
 
 from typing import Callable, List, Optional
 
 import numpy as np
+from numba.core.dispatcher import Dispatcher
 
 from symkeras.graph import config
 from symkeras.graph.fgraph import FunctionGraph
@@ -70,7 +71,9 @@ def compile_count() -> int:
 
 
 def _generated(module):
-    return [getattr(module, name) for name in dir(module) if name in ("run", "kernel") or name.startswith("node_")]
+    """The CPU functions of a generated module (the CUDA linker's modules have kernels of another kind)."""
+    names = [name for name in dir(module) if name in ("run", "kernel") or name.startswith("node_")]
+    return [f for f in map(module.__dict__.get, names) if isinstance(f, Dispatcher)]
 
 
 __all__ = ["clear_cache", "compile_count", "numba_linker"]
