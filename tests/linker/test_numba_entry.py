@@ -15,6 +15,10 @@ SCRIPT = textwrap.dedent("""
 
     codegen.KERNEL_SPLIT_MIN_NODES = 0  # split even this small graph into kernels and glue
     entry.COMPILE_AFTER_CALLS = 2
+    if len(sys.argv) > 1:  # no helper process can start: everything compiles here
+        def refuse(*args, **kwargs):
+            raise OSError("no processes here")
+        entry.compile_worker.subprocess.Popen = refuse
     rng = np.random.default_rng(0)
     x = G.matrix("x")
     w = G.shared(rng.normal(size=(4, 3)).astype("float32"), name="w")
@@ -36,10 +40,11 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run(cache_dir) -> dict:
+def _run(cache_dir, *flags) -> dict:
     env = dict(os.environ, SYMKERAS_CACHE_DIR=str(cache_dir))
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.splitlines()[-1])
+    done = subprocess.run([sys.executable, "-c", SCRIPT, *flags], env=env, capture_output=True, text=True,
+                          check=True)
+    return dict(json.loads(done.stdout.splitlines()[-1]), stderr=done.stderr)
 
 
 def test_python_glue_hands_over_to_the_compiled_entry_point_without_changing_results(tmp_path):
@@ -50,6 +55,13 @@ def test_python_glue_hands_over_to_the_compiled_entry_point_without_changing_res
     assert warm["modes"] == [False] + [True] * 5  # found in the disk cache on the first call
     assert warm["costs"] == cold["costs"] and warm["w"] == cold["w"]  # bit for bit
     assert np.all(np.diff(cold["costs"]) < 0)
+
+
+def test_without_helper_processes_the_entry_point_compiles_in_process(tmp_path):
+    alone = _run(tmp_path, "--no-helpers")
+    assert alone["modes"] == [False, False, True, True, True, True]  # compiled here at call 2
+    assert "cannot start a compile helper process" in alone["stderr"]
+    assert alone["costs"] == _run(tmp_path)["costs"]
 
 
 def _small_cnn(keras):

@@ -157,3 +157,19 @@ def test_the_profile_counts_one_scan_call_per_function_call():
         f(*RNN_INPUTS)
     scan_calls = [calls for op, calls in f.stats.calls.items() if op.startswith("Scan")]
     assert scan_calls == [2]  # the first call compiles and is not counted
+
+
+def test_a_loop_that_raises_restores_blas_threads():
+    """The compiled loop sets BLAS to one thread; an error inside it must not leave it there."""
+    x, h0, w = G.tensor("float64", (3, 2, 2), name="x"), G.matrix("h0", dtype="float64"), G.matrix("w", dtype="float64")
+    k = G.tensor("int64", (), name="k")
+    (h,), _ = scan(lambda x_t, h, w, k: E.tanh(G.ops.dot(h, w) + x_t[k]), sequences=[x], outputs_info=[h0],
+                   non_sequences=[w, k])
+    f = G.function([x, h0, w, k], h, mode="numba")
+    values = [np.ones((3, 2, 2)), np.ones((2, 2)), np.eye(2)]
+    np.testing.assert_allclose(f(*values, 1)[0], np.tanh(np.ones((2, 2)) + 1))
+    saved = set_blas_threads(2)
+    threads = set_blas_threads(2)
+    with pytest.raises((IndexError, ValueError), match="bounds|index"):
+        f(*values, 5)
+    assert set_blas_threads(saved) == threads

@@ -16,9 +16,11 @@ from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registe
 from symkeras.graph.linker.numba import scan  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import conv, pool  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules, module_source
+from symkeras.graph.linker.numba.cblas import blas_threads, set_blas_threads
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.numba.entry import entry_point
 from symkeras.graph.linker.py import py_linker
+from symkeras.ops.scan import Scan
 
 
 def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profile] = None) -> Callable[[List[np.ndarray]], List[np.ndarray]]:
@@ -38,12 +40,19 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
     _, shared, constants = argument_lists(fgraph)
     constant_values = [c.data for c in constants]
 
+    loops = any(isinstance(node.op, Scan) for node in fgraph.apply_nodes)
+
     def thunk(values: List[np.ndarray]) -> List[np.ndarray]:
         args = [np.ascontiguousarray(v) if np.ndim(v) else np.asarray(v) for v in values]
         args += [s.host_value() for s in shared]
+        threads = blas_threads() if loops else None
         try:
             results = run(*args, *constant_values)
-        except (ValueError, IndexError, ZeroDivisionError, AssertionError) as exc:
+        except BaseException as exc:
+            if threads is not None:  # a time loop that raised skipped restoring BLAS's thread count
+                set_blas_threads(threads)
+            if not isinstance(exc, (ValueError, IndexError, ZeroDivisionError, AssertionError)):
+                raise
             py_linker(fgraph, n_outputs)(values)  # raises the reference's error, which names op and shapes
             raise RuntimeError(f"the compiled function failed where the numpy reference did not: {exc}") from exc
         return list(results)

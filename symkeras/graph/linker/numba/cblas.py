@@ -187,3 +187,11 @@ def set_blas_threads(n):
     and stalls whenever another process holds a core.
     """
     return _set_threads(np.int32(n))
+
+
+def blas_threads() -> int:
+    """BLAS's current number of threads (0 where unknown)."""
+    previous = set_blas_threads(1)
+    set_blas_threads(previous)
+    return int(previous)
+

@@ -13,18 +13,26 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from typing import List, Tuple
+import warnings
+from typing import List, Optional, Tuple
 
 #: what to compile: (cache key of a generated module, name of its function, Numba signature)
 Job = Tuple[str, str, tuple]
 
 
-def start(jobs: List[Job], low_priority: bool) -> subprocess.Popen:
-    """A process compiling `jobs` in order (niced when `low_priority`); its stderr is kept in ``worker.log``."""
+def start(jobs: List[Job], low_priority: bool) -> Optional[subprocess.Popen]:
+    """A process compiling `jobs` in order (niced when `low_priority`), its stderr kept in ``worker.log``;
+    None (and a warning) where no process can be started: the caller then compiles in its own process."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     log = tempfile.TemporaryFile()
-    worker = subprocess.Popen([sys.executable, "-m", __name__, str(int(low_priority))], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=log, env=env)
+    try:
+        worker = subprocess.Popen([sys.executable, "-m", __name__, str(int(low_priority))], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=log, env=env)
+    except OSError as exc:
+        log.close()
+        warnings.warn(f"symkeras: cannot start a compile helper process ({exc}); compiling in this process",
+                      RuntimeWarning)
+        return None
     worker.log = log
     worker.stdin.write(pickle.dumps(jobs))
     worker.stdin.close()

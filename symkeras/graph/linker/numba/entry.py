@@ -75,6 +75,8 @@ class GlueFirst:
         if self._calls == COMPILE_AFTER_CALLS:
             key = self.module.__name__.rsplit("_", 1)[-1]
             self._worker = compile_worker.start([(key, "run", self._signature)], low_priority=True)
+            if self._worker is None:
+                self._take_compiled()  # no helper process: compile here
         elif self._worker is not None and self._worker.poll() is not None:
             self._collect_worker()
 
@@ -91,7 +93,7 @@ class GlueFirst:
             self._take_compiled()
 
     def _take_compiled(self) -> None:
-        self.dispatcher.compile(self._signature)  # a load from the disk cache
+        self.dispatcher.compile(self._signature)  # loaded from the disk cache (compiled without a helper)
         self._call = self.dispatcher
 
 
