@@ -277,6 +277,20 @@ def test_scaled_product_and_scaled_matrix_become_one_gemm_in_place():
     assert m.get_value(borrow=True) is storage
 
 
+def test_equal_nodes_built_by_specialization_are_merged():
+    """Two SGD updates by one learning rate: each gemm scales by ``-lr``; one negation serves both."""
+    a, b, c = G.matrix("a"), G.matrix("b"), G.matrix("c")
+    lr = G.shared(np.float32(0.1), name="lr")
+    v1, v2 = (G.shared(np.zeros((3, 3), "float32"), name=n) for n in ("v1", "v2"))
+    f = G.function([a, b, c], [], updates=[(v1, v1 - lr * O.dot(a, b)), (v2, v2 - lr * O.dot(a, c))])
+    assert sorted(op_names(f)) == ["Elemwise{neg}", "Gemm{True}", "Gemm{True}"]
+    assert fired(f, "merge_specialized") == 1
+    values = [np.eye(3, dtype="float32") * k for k in (1, 2, 3)]
+    f(*values)
+    np.testing.assert_allclose(v1.get_value(), -0.2 * np.eye(3), rtol=1e-6)
+    np.testing.assert_allclose(v2.get_value(), -0.3 * np.eye(3), rtol=1e-6)
+
+
 @pytest.mark.parametrize("form", ["z + dot", "dot - z", "-dot + 2z", "z - dot * 3", "-(dot) - z"])
 def test_gemm_forms_keep_their_values(form):
     x, y, z = G.matrix("x"), G.matrix("y"), G.matrix("z")

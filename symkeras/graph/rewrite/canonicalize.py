@@ -24,6 +24,7 @@ def _input_key(var: Variable):
     return var.signature() if isinstance(var, Constant) else var
 
 
+@register("specialize", name="merge_specialized", tags=["merge"])  # specialization builds equal nodes too (-lr)
 @register("canonicalize", name="merge", tags=["merge"])
 def merge_equal_nodes(fgraph, node):
     """Common subexpressions: a node with the same op and the same inputs as another is replaced by it."""
