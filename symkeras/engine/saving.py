@@ -185,7 +185,8 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
     """Converts the weights of one layer from a file to what the layer expects.
 
     Nested models and wrappers (``layer.layer``, ``forward_layer``/``backward_layer``) are
-    converted sublayer by sublayer; convolution kernels are flipped when the file comes
+    converted sublayer by sublayer; LSTM/GRU weights saved by the CuDNN layers (or the
+    reverse) are converted (`convert_rnn_weights`); convolution kernels are flipped when the file comes
     from a backend that convolves (Theano), and reshaped with `reshape=True` or else tried
     in the old ``(3, 2, 0, 1)`` axis order when their shape does not match.
 
@@ -222,6 +223,11 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
         return convert(layer.forward_layer, weights[:half]) + convert(layer.backward_layer, weights[half:])
     if type(layer).__name__ == "TimeDistributed":
         return convert(layer.layer, weights)
+    from symkeras.layers.cudnn_recurrent import convert_rnn_weights
+    from symkeras.layers.recurrent import GRU, LSTM
+
+    if isinstance(layer, (LSTM, GRU)):  # also their CuDNN forms, converted into each other
+        return convert_rnn_weights(layer, weights)
     if type(layer).__name__ in _CONV_LAYERS and weights:
         expected = tuple(K.int_shape(layer.weights[0]))
         if _need_convert_kernel(original_backend):

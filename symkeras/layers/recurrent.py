@@ -178,6 +178,10 @@ class _RecurrentCell(Layer):
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.input_dim = input_dim
+
+    def _kernels(self) -> Tuple[Any, Any]:
+        """The (kernel, recurrent kernel) of the gate products ``x @ kernel`` and ``h @ recurrent kernel``."""
+        return self.kernel, self.recurrent_kernel
         self.built = True
 
     def _bias_shape(self) -> Tuple[int, ...]:
@@ -329,12 +333,13 @@ class GRUCell(_RecurrentCell):
         dp_mask, rec_dp_mask = self._masks(inputs, states, training)
         input_bias, recurrent_bias = self._biases()
         units = self.units
+        kernel, recurrent_kernel = self._kernels()
         if self.implementation == 1:
-            x = [K.dot(_dropped(inputs, m), k) for m, k in zip(dp_mask, gate_blocks(self.kernel, units, 3))]
+            x = [K.dot(_dropped(inputs, m), k) for m, k in zip(dp_mask, gate_blocks(kernel, units, 3))]
             if input_bias is not None:
                 x = [K.bias_add(x_k, b) for x_k, b in zip(x, gate_blocks(input_bias, units, 3))]
             h_z, h_r, h_h = [_dropped(h_tm1, m) for m in rec_dp_mask]
-            u_z, u_r, u_h = gate_blocks(self.recurrent_kernel, units, 3)
+            u_z, u_r, u_h = gate_blocks(recurrent_kernel, units, 3)
             rb = gate_blocks(recurrent_bias, units, 3) if recurrent_bias is not None else [None] * 3
             recurrent_z, recurrent_r = K.dot(h_z, u_z), K.dot(h_r, u_r)
             if rb[0] is not None:
@@ -350,25 +355,25 @@ class GRUCell(_RecurrentCell):
                 recurrent_h = K.dot(r * h_h, u_h)
             hh = self.activation(x[2] + recurrent_h)
         else:
-            matrix_x = K.dot(_dropped(inputs, dp_mask[0]), self.kernel)
+            matrix_x = K.dot(_dropped(inputs, dp_mask[0]), kernel)
             if input_bias is not None:
                 matrix_x = K.bias_add(matrix_x, input_bias)
             x_z, x_r, x_h = gate_blocks(matrix_x, units, 3)
             # as Keras 2.2.4: the dropped-out previous state also enters the final mix below
             h_tm1 = _dropped(h_tm1, rec_dp_mask[0])
             if self.reset_after:
-                matrix_inner = K.dot(h_tm1, self.recurrent_kernel)
+                matrix_inner = K.dot(h_tm1, recurrent_kernel)
                 if recurrent_bias is not None:
                     matrix_inner = K.bias_add(matrix_inner, recurrent_bias)
             else:
-                matrix_inner = K.dot(h_tm1, self.recurrent_kernel[:, :2 * units])
+                matrix_inner = K.dot(h_tm1, recurrent_kernel[:, :2 * units])
             recurrent_z, recurrent_r = gate_blocks(matrix_inner, units, 2)
             z = self.recurrent_activation(x_z + recurrent_z)
             r = self.recurrent_activation(x_r + recurrent_r)
             if self.reset_after:
                 recurrent_h = r * matrix_inner[:, 2 * units:]
             else:
-                recurrent_h = K.dot(r * h_tm1, self.recurrent_kernel[:, 2 * units:])
+                recurrent_h = K.dot(r * h_tm1, recurrent_kernel[:, 2 * units:])
             hh = self.activation(x_h + recurrent_h)
         h = z * h_tm1 + (1 - z) * hh
         self._mark_learning_phase(h, training)
@@ -427,15 +432,16 @@ class LSTMCell(_RecurrentCell):
         h_tm1, c_tm1 = states[0], states[1]
         dp_mask, rec_dp_mask = self._masks(inputs, states, training)
         units, bias = self.units, self._gate_bias()
+        kernel, recurrent_kernel = self._kernels()
         if self.implementation == 1:
-            x = [K.dot(_dropped(inputs, m), k) for m, k in zip(dp_mask, gate_blocks(self.kernel, units, 4))]
+            x = [K.dot(_dropped(inputs, m), k) for m, k in zip(dp_mask, gate_blocks(kernel, units, 4))]
             if bias is not None:
                 x = [K.bias_add(x_k, b) for x_k, b in zip(x, gate_blocks(bias, units, 4))]
             z = [x_k + K.dot(_dropped(h_tm1, m), u) for x_k, m, u in
-                 zip(x, rec_dp_mask, gate_blocks(self.recurrent_kernel, units, 4))]
+                 zip(x, rec_dp_mask, gate_blocks(recurrent_kernel, units, 4))]
         else:
-            fused = K.dot(_dropped(inputs, dp_mask[0]), self.kernel)
-            fused = fused + K.dot(_dropped(h_tm1, rec_dp_mask[0]), self.recurrent_kernel)
+            fused = K.dot(_dropped(inputs, dp_mask[0]), kernel)
+            fused = fused + K.dot(_dropped(h_tm1, rec_dp_mask[0]), recurrent_kernel)
             if bias is not None:
                 fused = K.bias_add(fused, bias)
             z = gate_blocks(fused, units, 4)

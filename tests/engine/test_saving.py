@@ -433,3 +433,41 @@ def test_a_subclassed_model_saves_its_weights_but_not_itself(tmp_path):
     copy(Input(shape=(2,)))
     copy.load_weights(str(tmp_path / "weights.h5"))
     assert_same_arrays(copy.get_weights(), model.get_weights())
+
+
+def _recurrent_model(layer) -> Sequential:
+    model = Sequential([layer])
+    model.build((None, 4, 3))
+    return model
+
+
+@pytest.mark.parametrize("cudnn, plain", [
+    (lambda: keras.layers.CuDNNLSTM(5), lambda: keras.layers.LSTM(5, recurrent_activation="sigmoid")),
+    (lambda: keras.layers.CuDNNGRU(5),
+     lambda: keras.layers.GRU(5, recurrent_activation="sigmoid", reset_after=True)),
+    (lambda: keras.layers.Bidirectional(keras.layers.CuDNNLSTM(5)),
+     lambda: keras.layers.Bidirectional(keras.layers.LSTM(5, recurrent_activation="sigmoid"))),
+])
+def test_cudnn_and_plain_recurrent_weights_convert_on_load(tmp_path, cudnn, plain):
+    """As Keras 2.2.4: a CuDNN layer's saved weights load into the plain layer (and back) computing the same."""
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype("float32")
+    source = _recurrent_model(cudnn())
+    rng = np.random.default_rng(1)
+    source.set_weights([rng.normal(size=w.shape).astype("float32") for w in source.get_weights()])
+    source.save_weights(str(tmp_path / "cudnn.h5"))
+    target = _recurrent_model(plain())
+    target.load_weights(str(tmp_path / "cudnn.h5"))
+    np.testing.assert_allclose(target.predict(x), source.predict(x), rtol=1e-5, atol=1e-6)
+    assert [w.shape for w in target.get_weights()] != [w.shape for w in source.get_weights()]
+    target.save_weights(str(tmp_path / "plain.h5"))
+    back = _recurrent_model(cudnn())
+    back.load_weights(str(tmp_path / "plain.h5"))
+    np.testing.assert_allclose(back.predict(x), source.predict(x), rtol=1e-5, atol=1e-6)
+
+
+def test_cudnn_gru_weights_need_a_reset_after_gru(tmp_path):
+    source = _recurrent_model(keras.layers.CuDNNGRU(5))
+    source.save_weights(str(tmp_path / "cudnn.h5"))
+    target = _recurrent_model(keras.layers.GRU(5))
+    with pytest.raises(ValueError, match="reset_after=True"):
+        target.load_weights(str(tmp_path / "cudnn.h5"))

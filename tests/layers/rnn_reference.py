@@ -45,12 +45,33 @@ def lstm_step(x, states, kernel, recurrent, bias, recurrent_activation=hard_sigm
     return h, [h, c]
 
 
+def _cudnn_gate(x, h_prev, kernel, recurrent, bias, g, u, gates):
+    """cuDNN's pre-activations of gate g on Keras's CuDNN weights: its kernel block, flattened row by row, is
+    cuDNN's ``W (units, input)``; its recurrent block is ``R`` of ``R h``; input and recurrent biases."""
+    w = np.ascontiguousarray(kernel[:, g * u:(g + 1) * u]).reshape(u, -1)
+    r = recurrent[:, g * u:(g + 1) * u]
+    b_w, b_r = bias[g * u:(g + 1) * u], bias[(gates + g) * u:(gates + g + 1) * u]
+    return x @ w.T + b_w, h_prev @ r.T + b_r
+
+
 def cudnn_lstm_step(x, states, kernel, recurrent, bias):
-    return lstm_step(x, states, kernel, recurrent, bias[:bias.size // 2] + bias[bias.size // 2:], sigmoid)
+    """cuDNN's LSTM (gates i, f, c, o)."""
+    h_prev, c_prev = states
+    u = recurrent.shape[0]
+    i, f, c_hat, o = (sum(_cudnn_gate(x, h_prev, kernel, recurrent, bias, g, u, 4)) for g in range(4))
+    c = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(c_hat)
+    h = sigmoid(o) * np.tanh(c)
+    return h, [h, c]
 
 
 def cudnn_gru_step(x, states, kernel, recurrent, bias):
-    return gru_step(x, states, kernel, recurrent, bias.reshape(2, -1), True, sigmoid)
+    """cuDNN's GRU (Keras's gate order z, r, h): the reset gate scales the recurrent product and its bias."""
+    h_prev = states[0]
+    u = recurrent.shape[0]
+    (xz, hz), (xr, hr), (xh, hh) = (_cudnn_gate(x, h_prev, kernel, recurrent, bias, g, u, 3) for g in range(3))
+    z, r = sigmoid(xz + hz), sigmoid(xr + hr)
+    h = z * h_prev + (1 - z) * np.tanh(xh + r * hh)
+    return h, [h]
 
 
 def run_rnn(step: Callable, x: np.ndarray, initial_states: Sequence[np.ndarray], weights: Sequence[np.ndarray],
