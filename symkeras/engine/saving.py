@@ -179,14 +179,31 @@ def _flip_kernel(kernel: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(kernel[(slice(None, None, -1),) * (kernel.ndim - 2)])
 
 
+#: Keras-1 per-gate arrays (W, U, b of each gate, in the file's gate order) -> their position in Keras 2's fused
+#: kernel, recurrent kernel and bias: LSTM's file order i, c, f, o becomes i, f, c, o
+_KERAS1_GATE_ORDER = {"GRU": (0, 1, 2), "LSTM": (0, 2, 1, 3), "ConvLSTM2D": (0, 2, 1, 3)}
+
+
+def _merge_keras1_gates(layer: Any, weights: List[np.ndarray]) -> List[np.ndarray]:
+    """A Keras-1 GRU's 9 or LSTM's (ConvLSTM2D's) 12 per-gate arrays as Keras 2's fused three; others unchanged."""
+    order = _KERAS1_GATE_ORDER.get(type(layer).__name__)
+    if order is None or len(weights) != 3 * len(order):
+        return weights
+    fused = [np.concatenate([weights[3 * gate + part] for gate in order], axis=-1) for part in range(3)]
+    if type(layer).__name__ == "ConvLSTM2D" and layer.data_format == "channels_first":
+        fused[:2] = [np.transpose(kernel, (2, 3, 1, 0)) for kernel in fused[:2]]  # (filters, stack, rows, cols)
+    return fused
+
+
 def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], original_keras_version: Optional[str] = None,
                                    original_backend: Optional[str] = None, reshape: bool = False
                                    ) -> List[np.ndarray]:
     """Converts the weights of one layer from a file to what the layer expects.
 
     Nested models and wrappers (``layer.layer``, ``forward_layer``/``backward_layer``) are
-    converted sublayer by sublayer; LSTM/GRU weights saved by the CuDNN layers (or the
-    reverse) are converted (`convert_rnn_weights`); convolution kernels are flipped when the file comes
+    converted sublayer by sublayer; a Keras-1 file's per-gate GRU/LSTM/ConvLSTM2D arrays are
+    fused; LSTM/GRU weights saved by the CuDNN layers (or the reverse) are converted
+    (`convert_rnn_weights`); convolution kernels are flipped when the file comes
     from a backend that convolves (Theano), and reshaped with `reshape=True` or else tried
     in the old ``(3, 2, 0, 1)`` axis order when their shape does not match.
 
@@ -226,6 +243,8 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
     from symkeras.layers.cudnn_recurrent import convert_rnn_weights
     from symkeras.layers.recurrent import GRU, LSTM
 
+    if original_keras_version == "1":
+        weights = _merge_keras1_gates(layer, weights)
     if isinstance(layer, (LSTM, GRU)):  # also their CuDNN forms, converted into each other
         return convert_rnn_weights(layer, weights)
     if type(layer).__name__ in _CONV_LAYERS and weights:

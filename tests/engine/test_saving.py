@@ -471,3 +471,21 @@ def test_cudnn_gru_weights_need_a_reset_after_gru(tmp_path):
     target = _recurrent_model(keras.layers.GRU(5))
     with pytest.raises(ValueError, match="reset_after=True"):
         target.load_weights(str(tmp_path / "cudnn.h5"))
+
+
+def test_keras1_per_gate_recurrent_weights_are_fused():
+    """A Keras-1 file stores W, U, b per gate (LSTM in the order i, c, f, o); Keras 2 fuses them as i, f, c, o."""
+    rng = np.random.default_rng(0)
+    lstm = _recurrent_model(keras.layers.LSTM(2)).layers[0]
+    gates = {g: [rng.normal(size=s) for s in ((3, 2), (2, 2), (2,))] for g in "icfo"}
+    keras1 = [w for g in "icfo" for w in gates[g]]
+    kernel, recurrent, bias = saving.preprocess_weights_for_loading(lstm, keras1, original_keras_version="1")
+    for part, fused in enumerate((kernel, recurrent, bias)):
+        np.testing.assert_array_equal(fused, np.concatenate([gates[g][part] for g in "ifco"], axis=-1))
+    assert saving.preprocess_weights_for_loading(lstm, keras1, original_keras_version="2.2.4") == keras1
+    gru = _recurrent_model(keras.layers.GRU(2)).layers[0]
+    per_gate = [rng.normal(size=s) for _ in "zrh" for s in ((3, 2), (2, 2), (2,))]
+    kernel, recurrent, bias = saving.preprocess_weights_for_loading(gru, per_gate, original_keras_version="1")
+    np.testing.assert_array_equal(kernel, np.concatenate(per_gate[0::3], axis=-1))
+    np.testing.assert_array_equal(recurrent, np.concatenate(per_gate[1::3], axis=-1))
+    np.testing.assert_array_equal(bias, np.concatenate(per_gate[2::3], axis=-1))
