@@ -9,3 +9,6 @@ debug: int = int(os.environ.get("SYMKERAS_DEBUG", "0") or 0)
 
 #: the linker `function` uses when none is given
 default_mode: str = os.environ.get("SYMKERAS_MODE", "numba")
+
+#: 0 keeps all Numba compilation in this process: no helper processes (`linker/numba/entry.py`), slower cold starts
+compile_helpers: bool = os.environ.get("SYMKERAS_COMPILE_HELPERS", "1") != "0"

@@ -107,3 +107,20 @@ def test_traced_kernel_signatures_are_the_ones_the_step_uses(monkeypatch):
         assert len(traced) >= 10
         for name, signature in traced:
             assert signature in getattr(glue.module, name).overloads, (name, signature)
+
+
+def test_helper_processes_can_be_turned_off(monkeypatch):
+    """``SYMKERAS_COMPILE_HELPERS=0``: a split module's entry point is the compiled ``run`` from the first call."""
+    from numba.core.dispatcher import Dispatcher
+
+    from symkeras import graph as G
+    from symkeras.graph import config
+    from symkeras.graph.linker.numba import codegen, entry
+
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+    x = G.matrix("x")
+    for helpers, kind in ((True, entry.GlueFirst), (False, Dispatcher)):
+        monkeypatch.setattr(config, "compile_helpers", helpers)
+        f = G.function([x], G.ops.tanh(x) * 2 + G.ops.sum(x), mode="numba")
+        assert isinstance(f.thunk.entry, kind)
+        np.testing.assert_allclose(f(np.ones((2, 2), "float32")), np.tanh(1) * 2 + 4, rtol=1e-6)

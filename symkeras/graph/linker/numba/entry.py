@@ -21,6 +21,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import numba
 
+from symkeras.graph import config
 from symkeras.graph.basic import Apply
 from symkeras.graph.linker.numba import compile_worker
 from symkeras.graph.linker.numba.prefetch import prefetch_kernels
@@ -31,8 +32,9 @@ COMPILE_AFTER_CALLS = 50
 
 def entry_point(module: ModuleType, kernel_nodes: Dict[str, Apply], n_inputs: int) -> Callable:
     """The callable that runs `module`'s graph (whose first `n_inputs` arguments are the function's inputs):
-    ``run`` itself, or a `GlueFirst` around it in a split module."""
-    return GlueFirst(module, kernel_nodes, n_inputs) if kernel_nodes else module.run
+    ``run`` itself, or a `GlueFirst` around it in a split module (unless helper processes are turned off,
+    ``SYMKERAS_COMPILE_HELPERS=0``: then ``run`` compiles on the first call, in this process)."""
+    return GlueFirst(module, kernel_nodes, n_inputs) if kernel_nodes and config.compile_helpers else module.run
 
 
 class GlueFirst:
