@@ -29,6 +29,13 @@ def _cudnn_config(config: Dict[str, Any], extra: Tuple[str, ...] = ()) -> Dict[s
     return {k: v for k, v in config.items() if k in _CUDNN_KEYS + extra}
 
 
+def _as_plain_arguments(arguments: Dict[str, Any]) -> Dict[str, Any]:
+    """A CuDNN layer's constructor arguments (its ``locals()``) as the plain layer's: cuDNN's fixed activations,
+    the fused implementation, the keyword arguments passed on."""
+    plain = {k: v for k, v in arguments.items() if k not in ("self", "kwargs", "__class__")}
+    return dict(plain, activation="tanh", recurrent_activation="sigmoid", implementation=2, **arguments["kwargs"])
+
+
 def cudnn_kernels_as_plain(kernel, recurrent_kernel, units: int, gates: int,
                            concatenate: Callable = K.concatenate) -> Tuple[Any, Any]:
     """The plain layer's (kernel, recurrent kernel) that compute what cuDNN computes with a CuDNN layer's.
@@ -110,14 +117,7 @@ class CuDNNLSTM(LSTM):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, **kwargs):
-        super().__init__(units, activation="tanh", recurrent_activation="sigmoid", implementation=2,
-                         kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-                         kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-                         bias_constraint=bias_constraint, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+        super().__init__(**_as_plain_arguments(locals()))
         self.supports_masking = False
 
     def get_config(self) -> Dict[str, Any]:
@@ -146,14 +146,7 @@ class CuDNNGRU(GRU):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, **kwargs):
-        super().__init__(units, activation="tanh", recurrent_activation="sigmoid", reset_after=True,
-                         implementation=2, kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
-                         bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-                         bias_constraint=bias_constraint, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, **kwargs)
+        super().__init__(reset_after=True, **_as_plain_arguments(locals()))
         self.supports_masking = False
 
     def get_config(self) -> Dict[str, Any]:

@@ -30,6 +30,8 @@ from symkeras.graph.fgraph import FunctionGraph, clone_graph
 from symkeras.graph.type import TensorType, format_shape
 from symkeras.ops import elemwise as E
 from symkeras.ops import shape as shape_ops
+from symkeras.ops.blas import Dot
+from symkeras.ops.conv import Conv
 
 TensorLike = Union[Variable, np.ndarray, float, int]
 
@@ -423,9 +425,6 @@ def saved_products(op: Scan) -> List[Variable]:
     recomputes is elementwise work that fuses into its own kernels.  Products of
     sequences alone are left out: the optimizer moves them before the loop anyway.
     """
-    from symkeras.ops.blas import Dot
-    from symkeras.ops.conv import Conv
-
     _, state_ph, _ = op.split_inputs(op.fgraph.inputs)
     dependent = set(state_ph)
     saved = []

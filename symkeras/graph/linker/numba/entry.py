@@ -24,7 +24,7 @@ import numba
 from symkeras.graph import config
 from symkeras.graph.basic import Apply
 from symkeras.graph.linker.numba import compile_worker
-from symkeras.graph.linker.numba.prefetch import prefetch_kernels
+from symkeras.graph.linker.numba.prefetch import load_cached, prefetch_kernels
 
 #: calls of the Python glue before its compilation starts: short runs (tests, one-off calls) never pay for it
 COMPILE_AFTER_CALLS = 50
@@ -66,8 +66,8 @@ class GlueFirst:
         self._calls += 1
         if self._calls == 1:
             self._signature = tuple(numba.typeof(a) for a in args)
-            if self.dispatcher._cache.load_overload(self._signature, self.dispatcher.targetctx) is not None:
-                self._take_compiled()
+            if load_cached(self.dispatcher, self._signature):
+                self._call = self.dispatcher
             else:
                 self._prefetcher = prefetch_kernels(self.module, self.kernel_nodes, args, self.n_inputs)
             return

@@ -42,7 +42,7 @@ def prefetch_kernels(module: types.ModuleType, kernel_nodes: Dict[str, Apply], a
         calls = trace_kernel_calls(module, kernel_nodes, rows + list(args[n_inputs:]))
     except Exception:  # the real step raises the error properly; tracing is only an optimization
         return None
-    missing = [(name, signature) for name, signature in calls if not _load_cached(getattr(module, name), signature)]
+    missing = [(name, signature) for name, signature in calls if not load_cached(getattr(module, name), signature)]
     if len(missing) < MIN_KERNELS:
         return None
     keys = _kernel_keys(module)
@@ -86,7 +86,7 @@ def _stand_in(name: str, node: Apply, calls: Dict[Tuple[str, tuple], None]):
     return kernel
 
 
-def _load_cached(dispatcher, signature: tuple) -> bool:
+def load_cached(dispatcher, signature: tuple) -> bool:
     """Load `dispatcher`'s compiled `signature` from Numba's disk cache if it is there; whether it was."""
     if signature in dispatcher.overloads:
         return True
