@@ -4,8 +4,12 @@ Importing this package registers the kernels of every op family.  Set
 ``NUMBA_ENABLE_CUDASIM=1`` before numba is imported to run the kernels on numba's
 simulator (the tests do), with no GPU.
 """
-from symkeras.graph.linker.cuda import blas, elemwise, nnet, random, reduction, shape  # noqa: F401  (registers kernels)
-from symkeras.graph.linker.cuda.device import is_available
-from symkeras.graph.linker.cuda.linker import cuda_linker
+from symkeras.graph.linker import runtime_cache
+
+runtime_cache.install("numba.cuda.core.caching")
+
+from symkeras.graph.linker.cuda import blas, elemwise, nnet, random, reduction, shape  # noqa: E402,F401  (registers kernels)
+from symkeras.graph.linker.cuda.device import is_available  # noqa: E402
+from symkeras.graph.linker.cuda.linker import cuda_linker  # noqa: E402
 
 __all__ = ["cuda_linker", "is_available"]

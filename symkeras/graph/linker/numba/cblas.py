@@ -19,6 +19,10 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import get_cython_function_address, intrinsic
 
+from symkeras.graph.linker import runtime_cache
+
+runtime_cache.install()
+
 #: LLVM symbol each BLAS routine is registered under, by dtype
 SYMBOLS = {"float32": ("sgemm", "symkeras_blas_sgemm"), "float64": ("dgemm", "symkeras_blas_dgemm")}
 
