@@ -186,17 +186,24 @@ class AdvancedSubtensor(_Indexing):
 
 
 class _Increment(_IndexOp, abstract=True):
-    """A copy of x with ``x[index]`` set to y (``set_instead_of_inc``) or increased by y."""
+    """A copy of x with ``x[index]`` set to y (``set_instead_of_inc``) or increased by y.
 
-    __props__ = ("idx_list", "set_instead_of_inc")
+    With `inplace` (set only by the in-place rewrite) the output is x's buffer, changed.
+    """
 
-    def __init__(self, idx_list: Sequence, set_instead_of_inc: bool = False):
+    __props__ = ("idx_list", "set_instead_of_inc", "inplace")
+
+    def __init__(self, idx_list: Sequence, set_instead_of_inc: bool = False, inplace: bool = False):
         self.idx_list = tuple(idx_list)
         self.set_instead_of_inc = bool(set_instead_of_inc)
+        self.inplace = bool(inplace)
+        self.destroy_map = {0: [0]} if self.inplace else {}
         self._check_idx_list()
 
     def __str__(self) -> str:
-        return f"{type(self).__name__}{{{'set' if self.set_instead_of_inc else 'inc'}, {_format_index(self.idx_list)}}}"
+        suffix = ", inplace" if self.inplace else ""
+        return (f"{type(self).__name__}{{{'set' if self.set_instead_of_inc else 'inc'}, "
+                f"{_format_index(self.idx_list)}{suffix}}}")
 
     __repr__ = __str__
 
@@ -217,7 +224,7 @@ class _Increment(_IndexOp, abstract=True):
     def perform(self, node: Apply, inputs: List[np.ndarray]) -> List[np.ndarray]:
         x, y = inputs[:2]
         index = _numpy_index(self.idx_list, inputs[2:])
-        out = x.copy()
+        out = x if self.inplace else x.copy()
         check_static_broadcast(str(self), node.inputs[1].type.shape, y.shape, np.shape(out[index]))
         if self.set_instead_of_inc:
             out[index] = y

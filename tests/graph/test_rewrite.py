@@ -5,7 +5,7 @@ import pytest
 from symkeras import graph as G
 from symkeras.graph.basic import Constant
 from symkeras.ops import elemwise as E
-from symkeras.ops import nnet, reduction as R, shape as SH
+from symkeras.ops import nnet, reduction as R, shape as SH, subtensor as S
 from symkeras.ops.random import RandomStream
 
 O = G.ops
@@ -312,3 +312,30 @@ def test_gemm_needs_a_private_product_and_an_unbroadcast_matrix():
     assert fired(shared_product, "gemm") == 0
     broadcast = G.function([x, y, row], product + row)
     assert fired(broadcast, "gemm") == 0 and "DotBias" in op_names(broadcast)
+
+
+@pytest.mark.parametrize("mode", ["py", "numba"])
+def test_embedding_gradient_accumulates_into_its_zeros_in_place(mode):
+    # large enough that its zeros are an Alloc (a fresh buffer), not a folded constant
+    w = G.shared(np.random.default_rng(0).normal(size=(300, 256)).astype("float32"), name="w")
+    ids = G.vector("ids", dtype="int32")
+    (gw,) = G.grad(R.sum(S.getitem(w, ids) ** 2), [w])
+    f = G.function([ids], gw, mode=mode)
+    increments = [n.op for n in f.fgraph.apply_nodes if type(n.op).__name__ == "AdvancedIncSubtensor"]
+    assert [op.inplace for op in increments] == [True]
+    for batch in ([1, 3, 1], [0]):
+        expected = np.zeros(w.get_value().shape, "float32")
+        np.add.at(expected, batch, 2 * w.get_value()[batch])
+        np.testing.assert_array_equal(f(np.array(batch, "int32")), expected)  # no sum left over from the last call
+
+
+@pytest.mark.parametrize("mode", ["py", "numba"])
+def test_increment_reading_a_view_of_its_own_buffer_is_not_done_in_place(mode):
+    x = G.vector("x")
+    t = E.exp(x)
+    out = S.inc_subtensor(S.getitem(t, slice(1, None)), S.getitem(t, slice(None, -1)))
+    f = G.function([x], out, mode=mode)
+    assert all(not getattr(n.op, "inplace", False) for n in f.fgraph.apply_nodes if "IncSubtensor" in str(n.op))
+    xv = np.array([0.0, 1.0, 2.0], "float32")
+    e = np.exp(xv)
+    np.testing.assert_allclose(f(xv), [e[0], e[1] + e[0], e[2] + e[1]], rtol=1e-6)

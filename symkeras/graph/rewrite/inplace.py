@@ -1,4 +1,4 @@
-"""inplace: let elementwise and gemm outputs overwrite an input buffer nobody needs any more.
+"""inplace: let elementwise, gemm and increment outputs overwrite an input buffer nobody needs any more.
 
 An input may be overwritten when it has the output's exact type, is a fresh buffer (not
 a view, a constant or a caller's array) and this node is its only reader.  A shared
@@ -12,11 +12,14 @@ from typing import Dict, List, Optional
 
 import networkx as nx
 
-from symkeras.graph.basic import Apply, Shared, Variable
+from symkeras.graph.basic import Apply, Op, Shared, Variable
 from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.rewrite.engine import RewriteLog, register_graph_rewrite
 from symkeras.ops.elemwise import Elemwise
 from symkeras.ops.gemm import Gemm
+from symkeras.ops.subtensor import AdvancedIncSubtensor, IncSubtensor
+
+INCREMENTS = (IncSubtensor, AdvancedIncSubtensor)
 
 
 def _is_fresh(var: Variable) -> bool:
@@ -70,20 +73,29 @@ def _overwritable_inputs(fgraph: FunctionGraph, node: Apply) -> List[int]:
     """The inputs an in-place version of `node` could write its result over (none if it is one already).
 
     An elementwise node reads element i only to write element i, so any input will do; a
-    gemm may overwrite its accumulator only if its factors do not share that buffer.
+    gemm may overwrite its accumulator, and an increment its x, only if no other input
+    (factor, increment, index) shares that buffer.
     """
     op = node.op
     if isinstance(op, Elemwise) and op.inplace is None:
         return list(range(len(node.inputs)))
-    if isinstance(op, Gemm) and not op.inplace:
+    if isinstance(op, (Gemm,) + INCREMENTS) and not op.inplace:
         root = fgraph.alias_root(node.inputs[0])
-        return [] if any(fgraph.alias_root(v) is root for v in node.inputs[2:4]) else [0]
+        return [] if any(fgraph.alias_root(v) is root for v in node.inputs[1:]) else [0]
     return []
 
 
+def _inplace_op(op: Op, index: int) -> Op:
+    """The version of `op` that writes its output over input `index`."""
+    if isinstance(op, Gemm):
+        return Gemm(inplace=True)
+    if isinstance(op, INCREMENTS):
+        return type(op)(op.idx_list, op.set_instead_of_inc, inplace=True)
+    return Elemwise(op.scalar_op, inplace=index)
+
+
 def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) -> None:
-    op = Gemm(inplace=True) if isinstance(node.op, Gemm) else Elemwise(node.op.scalar_op, inplace=index)
-    new = op.make_node(*node.inputs)
+    new = _inplace_op(node.op, index).make_node(*node.inputs)
     fgraph.replace(node.outputs[0], new.outputs[0], reason="inplace_elemwise")
     if after:
         fgraph.orderings[new] = after
@@ -91,7 +103,7 @@ def _mark(fgraph: FunctionGraph, node: Apply, index: int, after: List[Apply]) ->
 
 @register_graph_rewrite("inplace", name="inplace_elemwise", tags=["inplace"])
 def make_elemwise_inplace(fgraph: FunctionGraph, log: RewriteLog) -> None:
-    """Mark each elementwise or gemm node that can write its result over one of its inputs."""
+    """Mark each elementwise, gemm or increment node that can write its result over one of its inputs."""
     updates = update_targets(fgraph)
     for node in fgraph.toposort():
         candidates = _overwritable_inputs(fgraph, node)

@@ -223,7 +223,7 @@ def advanced_subtensor(ctx: NodeContext) -> None:
 def increment_subtensor(ctx: NodeContext) -> None:
     (x_var, y_var), (x, y) = ctx.node.inputs[:2], ctx.inputs[:2]
     (out,) = ctx.outputs
-    ctx.emit(f"{out} = {x}.copy()")
+    ctx.emit(f"{out} = {x}" if ctx.node.op.inplace else f"{out} = {x}.copy()")
     loop = _IndexLoop(ctx, out, x_var, 2)
     check_broadcast(ctx, y_var, y, loop.sizes)
     assign = "=" if ctx.node.op.set_instead_of_inc else "+="
