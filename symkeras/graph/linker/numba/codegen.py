@@ -75,6 +75,10 @@ class ModuleWriter:
     def __init__(self):
         self.lines: List[str] = []
         self.helpers: Dict[str, str] = {}
+        #: name -> runtime module (a module of the package with compiled functions) it is imported from
+        self.imports: Dict[str, str] = {}
+        #: statements the module runs when imported, before any of its functions compiles
+        self.setup: List[str] = []
         #: module-level name -> cache key of each kernel module the function calls
         self.kernels: Dict[str, str] = {}
         #: module-level name -> a node the kernel computes (every node with that name runs the same source)
@@ -125,6 +129,16 @@ class NodeContext:
         once and called, which keeps compile time linear in the number of call sites.
         """
         self.writer.need_helper(name, source, inline)
+
+    def runtime_function(self, module: str, name: str, setup: Optional[str] = None) -> None:
+        """Import the compiled function `name` of runtime module `module` (one of `cache.RUNTIME_MODULES`),
+        compiled once per process and signature for every kernel that calls it; run the call `setup` (a
+        function of that module, by name, with its arguments) when the generated module is imported."""
+        self.writer.imports[name] = module
+        if setup is not None:
+            self.writer.imports[setup.split("(")[0]] = module
+            if setup not in self.writer.setup:
+                self.writer.setup.append(setup)
 
     def scalar_literal(self, var: Variable) -> Optional[str]:
         """A literal for a 0-d constant (inlined into loops), else None."""
@@ -199,11 +213,11 @@ def _write_function(writer: ModuleWriter, name: str, params: Sequence[Variable],
 
 
 def _is_heavy(node: Apply, kernel: ModuleWriter) -> bool:
-    """True for code that needs a kernel of its own: it loops, calls BLAS or a compiled helper (a convolution's
-    loops), or does floating-point arithmetic."""
+    """True for code that needs a kernel of its own: it loops, calls BLAS or a compiled helper or runtime
+    function (a convolution's loops), or does floating-point arithmetic."""
     if isinstance(node.op, Elemwise) and any(out.type.is_float for out in node.outputs):
         return True
-    if any(not inline for _, inline in kernel.helpers.values()):
+    if kernel.imports or any(not inline for _, inline in kernel.helpers.values()):
         return True
     return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in kernel.lines)
 
@@ -238,8 +252,9 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         "from symkeras.graph.linker.numba.intrinsics import f32_from_bits",
         "from symkeras.graph.linker.numba.cblas import gemm, set_blas_threads",
         "from symkeras.graph.linker.numba.cache import load_kernel",
-        "",
     ]
+    header += [f"from {module} import {name}" for name, module in sorted(writer.imports.items())] + [""]
+    header += writer.setup + ([""] if writer.setup else [])
     header += [f"{name} = load_kernel({key!r})" for name, key in writer.kernels.items()]
     helpers = []
     for name, (source, inline) in writer.helpers.items():

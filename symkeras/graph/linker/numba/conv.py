@@ -1,21 +1,22 @@
-"""Numba code for `Conv`, `ConvGradInput` and `ConvGradKernel`: im2col + one BLAS gemm per batch chunk.
+"""Numba code for `Conv`, `ConvGradInput` and `ConvGradKernel`: calls to the batch-parallel loop nests.
 
 Every convolution runs as a 3-D one on 5-d arrays ``(batch, depth, height, width,
 channels)``: 1-D and 2-D data get leading spatial dims of size 1 (a free reshape of a
-contiguous array), so one set of module-level helpers (compiled once per module, not
-per call site) serves every rank.  The window geometry is `window_geometry` itself,
-compiled from its source, so the kernels and the numpy reference cannot disagree.
+contiguous array), so the runtime functions of `symkeras.graph.linker.numba.batch_loops`
+serve every rank.  Per chunk of samples, each on a core of its own:
 
-* forward: the patches of a chunk of samples are copied into a contiguous
-  ``(rows, window * in)`` buffer (im2col), then ``np.dot(cols, kernel_matrix, out_rows)``;
-* input gradient: ``np.dot(gz_rows, kernel_matrix.T)``, then the patch columns are added
+* forward: the patches are copied into a contiguous ``(rows, window * in)`` buffer
+  (im2col), then ``gemm(cols, kernel_matrix) -> out_rows``;
+* input gradient: ``gemm(gz_rows, kernel_matrix.T)``, then the patch columns are added
   back into the input (col2im, the same traversal as im2col);
-* kernel gradient: ``cols.T @ gz_rows`` summed over the chunks.
+* kernel gradient: ``cols.T @ gz_rows`` summed over the chunks of a group of samples, the
+  groups' sums added in order.
 
-Depthwise convolutions are memory-bound: one direct loop nest (`direct_loops`) serves the
+Depthwise convolutions are memory-bound: one direct loop nest (``direct_loops``) serves the
 forward and both gradients.  It also serves the forward and kernel gradient of a dense
 convolution with a small window (a first layer on 1-3 channels), whose im2col GEMM would be
-skinny.  The chunk size bounds the patch buffer to `CHUNK_ELEMENTS`.
+skinny.  The window geometry is `window_geometry` itself, compiled from its source, so the
+kernels and the numpy reference cannot disagree.
 """
 from __future__ import annotations
 
@@ -29,140 +30,15 @@ from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, registe
 from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.conv import Conv, ConvGradInput, ConvGradKernel, window_geometry
 
-#: the patch buffer holds at most this many elements (8 MiB of float32)
-CHUNK_ELEMENTS = 1 << 21
+#: the runtime module with the loop nests (parallel over samples) of convolutions and pooling
+BATCH_LOOPS = "symkeras.graph.linker.numba.batch_loops"
 
 WINDOW_GEOMETRY = inspect.getsource(window_geometry)
 
-PATCHES = '''
-def conv_patches(x, cols, n0, m, ksize, strides, dilation, before, out_size, scatter):
-    """Gather the patches of samples n0..n0+m of x into the rows of cols (zeros outside x), or
-    with scatter add the rows of cols back into x.  Row: (sample, output position); column:
-    (window offset, channel)."""
-    d_in, h_in, w_in, c = x.shape[1], x.shape[2], x.shape[3], x.shape[4]
-    r = 0
-    for b in range(n0, n0 + m):
-        for i in range(out_size[0]):
-            for j in range(out_size[1]):
-                for l in range(out_size[2]):
-                    q = 0
-                    for a in range(ksize[0]):
-                        zd = i * strides[0] - before[0] + a * dilation[0]
-                        for e in range(ksize[1]):
-                            zh = j * strides[1] - before[1] + e * dilation[1]
-                            for f in range(ksize[2]):
-                                zw = l * strides[2] - before[2] + f * dilation[2]
-                                inside = 0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in
-                                if scatter:
-                                    if inside:
-                                        for t in range(c):
-                                            x[b, zd, zh, zw, t] += cols[r, q + t]
-                                elif inside:
-                                    for t in range(c):
-                                        cols[r, q + t] = x[b, zd, zh, zw, t]
-                                else:
-                                    for t in range(c):
-                                        cols[r, q + t] = 0
-                                q += c
-                    r += 1
-'''
 
-
-def chunking_source() -> str:
-    """The helper choosing how many samples one im2col chunk holds (at most `CHUNK_ELEMENTS` elements)."""
-    return f'''
-def conv_chunk(n, rows_per_sample, k):
-    return max(1, min(n, {CHUNK_ELEMENTS} // max(rows_per_sample * k, 1)))
-'''
-
-FORWARD = '''
-def conv_forward(x, w, strides, dilation, before, out_size):
-    """(N, D, H, W, C) x (KD, KH, KW, C, O) -> (N, OD, OH, OW, O)."""
-    n, o = x.shape[0], w.shape[4]
-    ksize = (w.shape[0], w.shape[1], w.shape[2])
-    p = out_size[0] * out_size[1] * out_size[2]
-    k = ksize[0] * ksize[1] * ksize[2] * w.shape[3]
-    wmat = w.reshape((k, o))
-    out = np.empty((n * p, o), x.dtype)
-    chunk = conv_chunk(n, p, k)
-    cols = np.empty((chunk * p, k), x.dtype)
-    for n0 in range(0, n, chunk):
-        m = min(chunk, n - n0)
-        conv_patches(x, cols, n0, m, ksize, strides, dilation, before, out_size, False)
-        np.dot(cols[:m * p], wmat, out[n0 * p:(n0 + m) * p])
-    return out.reshape((n, out_size[0], out_size[1], out_size[2], o))
-'''
-
-GRAD_INPUT = '''
-def conv_grad_input(gz, w, strides, dilation, before, in_size):
-    """(N, OD, OH, OW, O) x (KD, KH, KW, C, O) -> the input gradient (N, D, H, W, C)."""
-    n, o, c = gz.shape[0], w.shape[4], w.shape[3]
-    ksize = (w.shape[0], w.shape[1], w.shape[2])
-    out_size = (gz.shape[1], gz.shape[2], gz.shape[3])
-    p = out_size[0] * out_size[1] * out_size[2]
-    k = ksize[0] * ksize[1] * ksize[2] * c
-    wt = np.ascontiguousarray(w.reshape((k, o)).T)
-    rows = gz.reshape((n * p, o))
-    gx = np.zeros((n, in_size[0], in_size[1], in_size[2], c), gz.dtype)
-    chunk = conv_chunk(n, p, k)
-    cols = np.empty((chunk * p, k), gz.dtype)
-    for n0 in range(0, n, chunk):
-        m = min(chunk, n - n0)
-        np.dot(rows[n0 * p:(n0 + m) * p], wt, cols[:m * p])
-        conv_patches(gx, cols, n0, m, ksize, strides, dilation, before, out_size, True)
-    return gx
-'''
-
-GRAD_KERNEL = '''
-def conv_grad_kernel(x, gz, ksize, strides, dilation, before):
-    """(N, D, H, W, C) x (N, OD, OH, OW, O) -> the kernel gradient (KD, KH, KW, C, O)."""
-    n, c, o = x.shape[0], x.shape[4], gz.shape[4]
-    out_size = (gz.shape[1], gz.shape[2], gz.shape[3])
-    p = out_size[0] * out_size[1] * out_size[2]
-    k = ksize[0] * ksize[1] * ksize[2] * c
-    rows = gz.reshape((n * p, o))
-    gw = np.zeros((k, o), x.dtype)
-    part = np.empty((k, o), x.dtype)
-    chunk = conv_chunk(n, p, k)
-    cols = np.empty((chunk * p, k), x.dtype)
-    for n0 in range(0, n, chunk):
-        m = min(chunk, n - n0)
-        conv_patches(x, cols, n0, m, ksize, strides, dilation, before, out_size, False)
-        np.dot(cols[:m * p].T, rows[n0 * p:(n0 + m) * p], part)
-        for i in range(k):
-            for j in range(o):
-                gw[i, j] += part[i, j]
-    return gw.reshape((ksize[0], ksize[1], ksize[2], c, o))
-'''
-
-DIRECT = '''
-def direct_loops(x, w, y, kind, depthwise, strides, dilation, before):
-    """The three products of a convolution as one direct traversal: kind 0 adds the output into y,
-    1 the input gradient into x (y holds the output gradient), 2 the kernel gradient into w.  Input
-    channel t meets output channels t * mult .. t * mult + mult - 1 (depthwise) or all of them."""
-    d_in, h_in, w_in, c, mult = x.shape[1], x.shape[2], x.shape[3], x.shape[4], w.shape[4]
-    for b in range(y.shape[0]):
-        for i in range(y.shape[1]):
-            for j in range(y.shape[2]):
-                for l in range(y.shape[3]):
-                    for a in range(w.shape[0]):
-                        zd = i * strides[0] - before[0] + a * dilation[0]
-                        for e in range(w.shape[1]):
-                            zh = j * strides[1] - before[1] + e * dilation[1]
-                            for f in range(w.shape[2]):
-                                zw = l * strides[2] - before[2] + f * dilation[2]
-                                if not (0 <= zd < d_in and 0 <= zh < h_in and 0 <= zw < w_in):
-                                    continue
-                                for t in range(c):
-                                    o0 = t * mult if depthwise else 0
-                                    for u in range(mult):
-                                        if kind == 0:
-                                            y[b, i, j, l, o0 + u] += x[b, zd, zh, zw, t] * w[a, e, f, t, u]
-                                        elif kind == 1:
-                                            x[b, zd, zh, zw, t] += y[b, i, j, l, o0 + u] * w[a, e, f, t, u]
-                                        else:
-                                            w[a, e, f, t, u] += x[b, zd, zh, zw, t] * y[b, i, j, l, o0 + u]
-'''
+def tasks_for(dtype: str) -> str:
+    """The setup call a module calling `BATCH_LOOPS` on arrays of `dtype` runs when imported."""
+    return f"require_tasks({dtype!r})"
 
 #: a dense convolution whose window holds at most this many elements (window size x input
 #: channels: a first layer on 1-3 channels) runs as direct loops: as im2col + GEMM its
@@ -224,13 +100,6 @@ def _setup(ctx: NodeContext, x: str, window: Sequence[str]):
     return spatial, lengths, padded3(op.strides, "1"), padded3(op.dilation, "1"), padded3(before, "0")
 
 
-def _need_gemm_helpers(ctx: NodeContext, *names_and_sources: Tuple[str, str]) -> None:
-    ctx.helper("conv_patches", PATCHES, inline=False)
-    ctx.helper("conv_chunk", chunking_source())
-    for name, source in names_and_sources:
-        ctx.helper(name, source, inline=False)
-
-
 def _direct(op, window: Sequence[Optional[int]], channels: Optional[int]) -> bool:
     """Whether a convolution runs as `direct_loops`: a depthwise one always, a dense one when its
     window (known statically) holds at most `DIRECT_MAX_ELEMENTS` elements."""
@@ -241,7 +110,7 @@ def _direct(op, window: Sequence[Optional[int]], channels: Optional[int]) -> boo
 def _emit_direct(ctx: NodeContext, arrays: Tuple[str, str, str], kind: int, strides: str, dilation: str,
                  before: str) -> None:
     """Call `direct_loops` on the 5-d (input, kernel, output) `arrays`, the one written already zeroed."""
-    ctx.helper("direct_loops", DIRECT, inline=False)
+    ctx.runtime_function(BATCH_LOOPS, "direct_loops", tasks_for(ctx.node.outputs[0].dtype))
     ctx.emit(f"direct_loops({', '.join(arrays)}, {kind}, {ctx.node.op.depthwise}, {strides}, {dilation}, {before})")
 
 
@@ -265,7 +134,7 @@ def emit_conv(ctx: NodeContext) -> None:
                  f"{dtype_expr(dtype)})")
         _emit_direct(ctx, (x5, k5, out5), 0, strides, dilation, before)
     else:
-        _need_gemm_helpers(ctx, ("conv_forward", FORWARD))
+        ctx.runtime_function(BATCH_LOOPS, "conv_forward", tasks_for(dtype))
         ctx.emit(f"{out5} = conv_forward({x5}, {k5}, {strides}, {dilation}, {before}, {padded3(lengths, '1')})")
     ctx.emit(f"{out} = {out5}.reshape({shape_tuple([batch] + lengths + [channels])})")
 
@@ -304,7 +173,7 @@ def emit_conv_grad_input(ctx: NodeContext) -> None:
         ctx.emit(f"{gx5} = np.zeros({shape_tuple([batch] + ['1'] * (3 - nd) + spatial + [c])}, {dtype_expr(dtype)})")
         _emit_direct(ctx, (gx5, k5, g5), 1, strides, dilation, padded3(before, "0"))
     else:
-        _need_gemm_helpers(ctx, ("conv_grad_input", GRAD_INPUT))
+        ctx.runtime_function(BATCH_LOOPS, "conv_grad_input", tasks_for(dtype))
         ctx.emit(f"{gx5} = conv_grad_input({g5}, {k5}, {strides}, {dilation}, {padded3(before, '0')}, "
                  f"{padded3(spatial, '1')})")
     ctx.emit(f"{out} = {gx5}.reshape({shape_tuple([batch] + spatial + [c])})")
@@ -332,6 +201,6 @@ def emit_conv_grad_kernel(ctx: NodeContext) -> None:
         ctx.emit(f"{gw5} = np.zeros({shape_tuple(['1'] * (3 - nd) + window + [c, last])}, {dtype_expr(dtype)})")
         _emit_direct(ctx, (x5, gw5, g5), 2, strides, dilation, before)
     else:
-        _need_gemm_helpers(ctx, ("conv_grad_kernel", GRAD_KERNEL))
+        ctx.runtime_function(BATCH_LOOPS, "conv_grad_kernel", tasks_for(dtype))
         ctx.emit(f"{gw5} = conv_grad_kernel({x5}, {g5}, {padded3(window, '1')}, {strides}, {dilation}, {before})")
     ctx.emit(f"{out} = {gw5}.reshape({shape_tuple(window + [c, last])})")
