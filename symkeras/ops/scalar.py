@@ -293,7 +293,11 @@ class Relu(ParamScalarOp):
         return pos
 
     def _relu_grad(self, inputs, out, gz):
-        return [gz * _T().Elemwise(ReluGrad(self.alpha, self.max_value, self.threshold))(inputs[0])]
+        # without a negative slope or threshold, the output exceeds the threshold (and stays below
+        # max_value) exactly where the input does: reading the output lets the input's buffer go, so
+        # relu runs in place and fuses with the bias add before it
+        source = out if self.alpha == 0 and self.threshold >= 0 else inputs[0]
+        return [gz * _T().Elemwise(ReluGrad(self.alpha, self.max_value, self.threshold))(source)]
 
 
 class ReluGrad(ParamScalarOp):

@@ -339,3 +339,22 @@ def test_increment_reading_a_view_of_its_own_buffer_is_not_done_in_place(mode):
     xv = np.array([0.0, 1.0, 2.0], "float32")
     e = np.exp(xv)
     np.testing.assert_allclose(f(xv), [e[0], e[1] + e[0], e[2] + e[1]], rtol=1e-6)
+
+
+def test_relu_gradient_reads_the_output_so_relu_runs_in_place():
+    rng = np.random.default_rng(0)
+    x = G.matrix("x")
+    w1 = G.shared(rng.normal(size=(3, 4)).astype("float32"), name="w1")
+    b1 = G.shared(rng.normal(size=4).astype("float32"), name="b1")
+    w2 = G.shared(rng.normal(size=(4, 2)).astype("float32"), name="w2")
+    h = E.relu(O.dot(x, w1) + b1)  # read by the next product and its gradient: not fused away
+    gw1, gb1 = G.grad(R.sum(O.dot(h, w2) ** 2), [w1, b1])
+    f = G.function([x], [gw1, gb1])
+    relus = [n for n in f.fgraph.apply_nodes if "relu{" in str(n.op)]
+    assert relus and all(n.op.destroy_map for n in relus), [str(n.op) for n in relus]
+    xv = rng.normal(size=(5, 3)).astype("float32")
+    hv = np.maximum(xv @ w1.get_value() + b1.get_value(), 0)
+    gh = (2 * (hv @ w2.get_value())) @ w2.get_value().T * (hv > 0)
+    got_w, got_b = f(xv)
+    np.testing.assert_allclose(got_w, xv.T @ gh, rtol=1e-5)
+    np.testing.assert_allclose(got_b, gh.sum(0), rtol=1e-5)
