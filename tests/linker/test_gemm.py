@@ -3,12 +3,18 @@ import numpy as np
 import pytest
 
 from symkeras import graph as G
-from symkeras.graph.linker.numba.cblas import blas_layout, gemm
+from symkeras.graph.linker.numba.cblas import blas_layout, gemm, require_gemm
 from symkeras.graph.linker.numba.codegen import KERNEL_SPLIT_MIN_NODES
 from symkeras.graph.verify_grad import verify_grad
 from symkeras.ops import elemwise as E
 from symkeras.ops import reduction as R
 from symkeras.ops.gemm import Gemm
+
+
+@pytest.fixture(autouse=True, scope="module")
+def compiled_gemm():
+    for dtype in ("float32", "float64"):
+        require_gemm(dtype)
 
 
 def _layouts(a: np.ndarray):

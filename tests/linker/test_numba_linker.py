@@ -73,9 +73,10 @@ SCRIPT = textwrap.dedent("""
     for k in range(5):
         y = E.tanh(y) * 0.9 + 0.1
         y = E.exp(-E.square(y)) - 0.05 * k
-    f = G.function([x], y, mode="numba")
+    f = G.function([x], G.ops.dot(y, y), mode="numba")
     f(np.ones((2, 2), "float32"))
-    print("COMPILED", compile_count())
+    from symkeras.graph.linker.numba.cblas import gemm
+    print("COMPILED", compile_count(), "GEMM", *sorted(str(args[1].dtype) for args in gemm.overloads))
 """)
 
 
@@ -83,8 +84,9 @@ def test_second_process_compiles_nothing_new(tmp_path):
     env = dict(os.environ, SYMKERAS_CACHE_DIR=str(tmp_path))
     runs = [subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
             for _ in range(2)]
-    counts = [int(r.stdout.split("COMPILED")[1]) for r in runs]
+    counts = [int(r.stdout.split("COMPILED")[1].split()[0]) for r in runs]
     assert counts == [1, 0], [r.stderr for r in runs]
+    assert all(r.stdout.split("GEMM")[1].split() == ["float32"] for r in runs)  # only the dtype it multiplies
     assert all(p.name.startswith(("k_", "__pycache__", "runtime")) for p in tmp_path.iterdir())
     assert any((tmp_path / "runtime").rglob("*.nbi"))  # BLAS calls compiled once, cached for the user
 

@@ -24,7 +24,7 @@ from numba.core import cgutils, errors
 from numba.extending import intrinsic
 
 from symkeras.graph.linker import runtime_cache
-from symkeras.graph.linker.numba.cblas import gemm, set_blas_threads
+from symkeras.graph.linker.numba.cblas import gemm, require_gemm, set_blas_threads
 
 runtime_cache.install()
 
@@ -260,6 +260,7 @@ def require_tasks(dtype: str) -> None:
         return
     if dtype not in ("float32", "float64"):
         raise TypeError(f"the numba linker runs convolutions and pooling on float32 and float64 arrays, got {dtype}")
+    require_gemm(dtype)
     for task, argtypes in _task_types(getattr(types, dtype)).items():
         task.compile(argtypes)
         result = task.overloads[argtypes]

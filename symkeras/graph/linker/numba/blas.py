@@ -57,7 +57,7 @@ def emit_product(ctx: NodeContext, a: str, a_prefix: List[str], a_nd: int, b: st
         lhs, rhs = (f"{x}[{', '.join(prefix)}]" if prefix else x for x, prefix in ((a, a_prefix), (b, b_prefix)))
         target = f"{out}[{', '.join(out_prefix)}]" if out_prefix else out
         if a_nd == 2 and b_nd == 2:
-            emit_gemm(ctx, "1.0", lhs, rhs, "0.0", target)
+            emit_gemm(ctx, "1.0", lhs, rhs, "0.0", target, dtype)
         elif a_nd == 1 and b_nd == 1:
             ctx.emit(f"{index_expr(out, out_prefix)} = np.dot(np.ascontiguousarray({lhs}), np.ascontiguousarray({rhs}))")
         else:
@@ -87,8 +87,9 @@ def emit_product(ctx: NodeContext, a: str, a_prefix: List[str], a_nd: int, b: st
     ctx.writer.indent -= (a_nd == 2) + 1 + (b_nd == 2)
 
 
-def emit_gemm(ctx: NodeContext, alpha: str, a: str, b: str, beta: str, out: str) -> None:
-    """``out = alpha * a @ b + beta * out`` by BLAS, in place (`cblas.gemm`, imported by every module)."""
+def emit_gemm(ctx: NodeContext, alpha: str, a: str, b: str, beta: str, out: str, dtype: str) -> None:
+    """``out = alpha * a @ b + beta * out`` by BLAS, in place (`cblas.gemm` on `dtype` matrices)."""
+    ctx.runtime_function("symkeras.graph.linker.numba.cblas", "gemm", f"require_gemm({dtype!r})")
     ctx.emit(f"gemm({alpha}, {a}, {b}, {beta}, {out})")
 
 
@@ -116,7 +117,7 @@ def dot_bias(ctx: NodeContext) -> None:
     emit_alloc(ctx, out, [f"{x}.shape[0]", f"{w}.shape[1]"], dtype)
     with loop_nest(ctx, [f"{out}.shape[0]", f"{out}.shape[1]"]) as (i, j):
         ctx.emit(f"{out}[{i}, {j}] = {b}[{j}]")
-    emit_gemm(ctx, "1.0", x, w, "1.0", out)
+    emit_gemm(ctx, "1.0", x, w, "1.0", out, dtype)
 
 
 @register_codegen(Gemm)
@@ -127,7 +128,7 @@ def gemm_update(ctx: NodeContext) -> None:
         ctx.emit(f"{out} = {z}")
     else:
         ctx.emit(f"{out} = {z}.copy()")
-    emit_gemm(ctx, f"{alpha}[()]", x, y, f"{beta}[()]", out)
+    emit_gemm(ctx, f"{alpha}[()]", x, y, f"{beta}[()]", out, ctx.node.outputs[0].dtype)
 
 
 @register_codegen(Matmul)

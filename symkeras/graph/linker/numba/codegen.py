@@ -250,7 +250,7 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         "import numpy as np",
         "from numba import njit",
         "from symkeras.graph.linker.numba.intrinsics import f32_from_bits",
-        "from symkeras.graph.linker.numba.cblas import gemm, set_blas_threads",
+        "from symkeras.graph.linker.numba.cblas import set_blas_threads",
         "from symkeras.graph.linker.numba.cache import load_kernel",
     ]
     header += [f"from {module} import {name}" for name, module in sorted(writer.imports.items())] + [""]
