@@ -124,3 +124,20 @@ def test_helper_processes_can_be_turned_off(monkeypatch):
         f = G.function([x], G.ops.tanh(x) * 2 + G.ops.sum(x), mode="numba")
         assert isinstance(f.thunk.entry, kind)
         np.testing.assert_allclose(f(np.ones((2, 2), "float32")), np.tanh(1) * 2 + 4, rtol=1e-6)
+
+
+def test_only_exactly_rounded_scalar_arithmetic_stays_in_the_glue():
+    """0-d +, -, *, /, negation and casts to floats give numpy's bits compiled too: no kernel of their own."""
+    from symkeras import graph as G
+    from symkeras.graph.linker.numba.codegen import _exact_scalar_arithmetic
+    from symkeras.ops import elemwise as E
+
+    s, t, n = G.scalar("s"), G.scalar("t"), G.scalar("n", dtype="int64")
+    v = G.vector("v")
+    exact = [s + t, -(s * t) / (t - s), E.cast(n, "float32") / s]
+    inexact = [E.exp(s), s ** t, E.cast(s, "int32"), v + 1, E.sqrt(s)]
+    assert [_exact_scalar_arithmetic(e.owner) for e in exact] == [True] * len(exact)
+    assert [_exact_scalar_arithmetic(e.owner) for e in inexact] == [False] * len(inexact)
+    for expression, want in ((-(s * t) / (t - s), True), (E.exp(s) * t, False)):  # fused: one Composite each
+        (node,) = G.function([s, t], expression, mode="py").fgraph.apply_nodes
+        assert "Composite" in str(node.op) and _exact_scalar_arithmetic(node) == want

@@ -7,9 +7,9 @@ In a large graph a node whose code loops or calls BLAS becomes a *kernel*: a mod
 its own in the cache, named by the hash of its source, that the entry point calls.  Equal
 kernels (three Dense layers' updates) compile once, and every later function, model or
 process loads them from disk: a deeper MLP compiled after W1 takes 2 s instead of 9.
-Trivial nodes (views, shapes, integer index arithmetic) stay inline; floating-point
-arithmetic is always a kernel, so the entry point computes exactly the same as Python
-(`entry.GlueFirst` runs it as Python while Numba compiles it).  Small graphs stay one
+Trivial nodes (views, shapes, integer index arithmetic, 0-d arithmetic that IEEE rounds
+exactly) stay inline; other floating-point arithmetic is always a kernel, so the entry point
+computes exactly the same as Python (`entry.GlueFirst` runs it as Python while Numba compiles it).  Small graphs stay one
 function (a kernel costs a fixed Numba compile of its own).
 Everything a kernel reads is an argument (never a global), so the source — and the
 cache key derived from it — does not depend on the values of weights or constants.
@@ -22,6 +22,7 @@ import numpy as np
 
 from symkeras.graph.basic import Apply, Constant, Variable
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.ops.composite import Composite
 from symkeras.ops.elemwise import Elemwise
 from symkeras.ops.scalar import NUMBA_HELPERS
 
@@ -212,11 +213,25 @@ def _write_function(writer: ModuleWriter, name: str, params: Sequence[Variable],
     return [ENTRY_DECORATOR, f"def {name}({', '.join(param_names)}):"] + writer.lines + [""]
 
 
+#: scalar ops IEEE 754 rounds exactly, so numpy (the glue run as Python) and compiled code agree to the bit
+EXACT_SCALAR_OPS = frozenset({"add", "sub", "mul", "true_div", "neg", "cast"})
+
+
+def _exact_scalar_arithmetic(node: Apply) -> bool:
+    """Whether `node` is 0-d elementwise arithmetic of exactly rounded ops only (casts to floats only):
+    the same bits computed by numpy or by compiled code, not worth a kernel's compilation."""
+    op = node.op
+    if not isinstance(op, Elemwise) or any(out.ndim for out in node.outputs):
+        return False
+    steps = [step[0] for step in op.scalar_op.program] if isinstance(op.scalar_op, Composite) else [op.scalar_op]
+    return all(s.name in EXACT_SCALAR_OPS and (s.name != "cast" or np.dtype(s.dtype).kind == "f") for s in steps)
+
+
 def _is_heavy(node: Apply, kernel: ModuleWriter) -> bool:
     """True for code that needs a kernel of its own: it loops, calls BLAS or a compiled helper or runtime
-    function (a convolution's loops), or does floating-point arithmetic."""
+    function (a convolution's loops), or does floating-point arithmetic other than `_exact_scalar_arithmetic`."""
     if isinstance(node.op, Elemwise) and any(out.type.is_float for out in node.outputs):
-        return True
+        return not _exact_scalar_arithmetic(node)
     if kernel.imports or any(not inline for _, inline in kernel.helpers.values()):
         return True
     return any(line.lstrip().startswith("for ") or "gemm(" in line or "np.dot(" in line for line in kernel.lines)

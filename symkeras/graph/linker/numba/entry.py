@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Callable, Dict, Optional, Tuple
 
 import numba
+import numpy as np
 
 from symkeras.graph import config
 from symkeras.graph.basic import Apply
@@ -57,9 +58,11 @@ class GlueFirst:
         return self._call is self.dispatcher
 
     def __call__(self, *args):
-        if not self.compiled:
-            self._advance(args)
-        return self._call(*args)
+        if self.compiled:
+            return self._call(*args)
+        self._advance(args)
+        with np.errstate(all="ignore"):  # as compiled code: a 0-d division by zero is inf, silently
+            return self._call(*args)
 
     def _advance(self, args) -> None:
         """Move towards the compiled entry point: check the cache, start a helper, or take its result."""

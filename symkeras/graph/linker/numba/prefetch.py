@@ -59,7 +59,8 @@ def trace_kernel_calls(module: types.ModuleType, kernel_nodes: Dict[str, Apply],
     for name, node in kernel_nodes.items():
         scope[name] = _stand_in(name, node, calls)
     traced = types.FunctionType(glue.__code__, scope, glue.__name__, glue.__defaults__, glue.__closure__)
-    traced(*[a.copy() if isinstance(a, np.ndarray) and a.flags.writeable else a for a in args])
+    with np.errstate(all="ignore"):
+        traced(*[a.copy() if isinstance(a, np.ndarray) and a.flags.writeable else a for a in args])
     return list(calls)
 
 
