@@ -13,10 +13,10 @@ from symkeras.layers.core import (
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 )
 from symkeras.layers.convolutional import (
-    Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D, Convolution2D, Convolution2DTranspose,
-    Convolution3D, Cropping1D, Cropping2D, Cropping3D, Deconv2D, Deconv3D, Deconvolution2D, Deconvolution3D,
-    DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D, UpSampling1D,
-    UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
+    AtrousConvolution1D, AtrousConvolution2D, Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
+    Convolution2D, Convolution2DTranspose, Convolution3D, Cropping1D, Cropping2D, Cropping3D, Deconv2D, Deconv3D,
+    Deconvolution2D, Deconvolution3D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
+    SeparableConvolution2D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
 )
 from symkeras.layers.local import LocallyConnected1D, LocallyConnected2D
 from symkeras.layers.pooling import (
@@ -100,9 +100,10 @@ __all__ = [
     "Softmax", "ThresholdedReLU",
     "Bidirectional", "ConvLSTM2D", "ConvLSTM2DCell", "CuDNNGRU", "CuDNNLSTM", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN",
     "SimpleRNNCell", "StackedRNNCells", "TimeDistributed", "Wrapper",
-    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "Conv1D",
-    "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution2D",
-    "Convolution2DTranspose", "Convolution3D", "Cropping1D", "Cropping2D", "Cropping3D", "Deconv2D", "Deconv3D",
+    "AtrousConvolution1D", "AtrousConvolution2D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "AvgPool1D", "AvgPool2D", "AvgPool3D", "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Cropping1D", "Cropping2D",
+    "Cropping3D", "Deconv2D", "Deconv3D",
     "Deconvolution2D", "Deconvolution3D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
     "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",

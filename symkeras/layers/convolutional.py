@@ -13,6 +13,7 @@ from symkeras import activations, constraints, initializers, regularizers
 from symkeras import backend as K
 from symkeras.engine.base_layer import InputSpec, Layer
 from symkeras.legacy import interfaces
+from symkeras.legacy.layers import AtrousConvolution1D, AtrousConvolution2D  # noqa: F401  (Keras 2.2.4's names here)
 from symkeras.ops.conv import check_padding, deconv_length, normalize_tuple, window_geometry
 from symkeras.ops.pool import padding_pairs
 
@@ -208,6 +209,7 @@ class Conv1D(_Conv):
     ```
     """
 
+    @interfaces.legacy_conv1d_support
     def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format: str = "channels_last",
                  dilation_rate=1, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

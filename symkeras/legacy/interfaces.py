@@ -5,8 +5,8 @@ One decorator factory, `generate_legacy_interface`, turns a table of renames (``
 preprocessor (for arguments that merge, like ``nb_row, nb_col`` -> ``kernel_size``) into a
 decorator for a constructor or a method.  A call that used a Keras 1 name runs with the Keras 2
 names and warns like Keras 2.2.4: ``Update your `Dense` call to the Keras 2 API: `Dense(3,
-kernel_initializer="zero")```.  The tables for layers that other modules define (Conv2D, the
-recurrent layers) are here, ready to decorate them.
+kernel_initializer="zero")```.  The tables for layers that other modules define (Conv1D, Conv2D,
+the recurrent layers) are here, ready to decorate them.
 """
 from __future__ import annotations
 
@@ -212,6 +212,27 @@ CONV2D_CONVERSIONS: Conversions = (("nb_filter", "filters"), ("subsample", "stri
 legacy_conv2d_support = generate_legacy_interface(
     allowed_positional_args=["filters", "kernel_size"], conversions=CONV2D_CONVERSIONS,
     value_conversions=DIM_ORDERING_VALUES, preprocessor=conv2d_args_preprocessor)
+
+
+def conv1d_args_preprocessor(args: tuple, kwargs: dict) -> Tuple[tuple, dict, List[Tuple[str, str]]]:
+    """Keras 1's ``input_dim, input_length`` of `Convolution1D` as ``input_shape``."""
+    converted: List[Tuple[str, str]] = []
+    if "input_dim" in kwargs:
+        kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim"))
+        converted.append(("input_shape", "input_dim"))
+    return args, kwargs, converted
+
+
+#: Keras 1 names of `Convolution1D` / `Conv1D`
+CONV1D_CONVERSIONS: Conversions = (("nb_filter", "filters"), ("filter_length", "kernel_size"),
+                                   ("subsample_length", "strides"), ("border_mode", "padding"),
+                                   ("init", "kernel_initializer"), ("W_regularizer", "kernel_regularizer"),
+                                   ("b_regularizer", "bias_regularizer"), ("W_constraint", "kernel_constraint"),
+                                   ("b_constraint", "bias_constraint"), ("bias", "use_bias"))
+
+legacy_conv1d_support = generate_legacy_interface(
+    allowed_positional_args=["filters", "kernel_size"], conversions=CONV1D_CONVERSIONS,
+    preprocessor=conv1d_args_preprocessor)
 
 
 def recurrent_args_preprocessor(args: tuple, kwargs: dict) -> Tuple[tuple, dict, List[Tuple[str, str]]]:

@@ -188,3 +188,33 @@ def test_recurrent_layers_keras1_arguments():
     assert "Update your `LSTM` call to the Keras 2 API" in message
     gru, message = converted(lambda: GRU(3, input_dim=5, input_length=7), count=2)
     assert gru.batch_input_shape == (None, 7, 5) and "deprecated. Use `input_shape` instead" in message
+
+
+def test_keras1_convolution1d_arguments():
+    conv, message = converted(lambda: keras.layers.Convolution1D(nb_filter=4, filter_length=3, border_mode="same",
+                                                                 subsample_length=2, init="he_normal", bias=False,
+                                                                 input_dim=5, input_length=10))
+    config = conv.get_config()
+    assert (config["filters"], config["kernel_size"], config["strides"], config["padding"]) == (4, (3,), (2,), "same")
+    assert config["use_bias"] is False and config["kernel_initializer"]["class_name"] == "VarianceScaling"
+    assert config["batch_input_shape"] == (None, 10, 5)
+    assert message.startswith("Update your `Conv1D` call to the Keras 2 API: `Conv1D(")
+
+
+@pytest.mark.parametrize("rank", [1, 2])
+def test_atrous_convolutions_are_dilated_convolutions(rank):
+    shape = (12, 3) if rank == 1 else (9, 9, 3)
+    if rank == 1:
+        atrous, message = converted(lambda: keras.layers.AtrousConvolution1D(
+            4, 3, atrous_rate=2, border_mode="same", input_shape=shape), count=2)
+        plain = keras.layers.Conv1D(4, 3, dilation_rate=2, padding="same", input_shape=shape)
+    else:
+        atrous, message = converted(lambda: keras.layers.AtrousConvolution2D(
+            4, 3, 3, atrous_rate=(2, 2), border_mode="same", input_shape=shape), count=2)
+        plain = keras.layers.Conv2D(4, (3, 3), dilation_rate=(2, 2), padding="same", input_shape=shape)
+    assert f"The `AtrousConvolution{rank}D` layer has been deprecated" in message
+    assert type(atrous) is type(plain) and atrous.get_config()["dilation_rate"] == (2,) * rank
+    old, new = Sequential([atrous]), Sequential([plain])
+    new.set_weights(old.get_weights())
+    x = np.random.default_rng(0).normal(size=(2,) + shape).astype("float32")
+    np.testing.assert_allclose(old.predict(x), new.predict(x), rtol=1e-6)
