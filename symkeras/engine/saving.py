@@ -195,6 +195,40 @@ def _merge_keras1_gates(layer: Any, weights: List[np.ndarray]) -> List[np.ndarra
     return fused
 
 
+def _keras1_conv1d_kernel(layer: Any, kernel: np.ndarray) -> np.ndarray:
+    """A Keras-1 Convolution1D kernel, ``(length, 1, in, filters)`` or Keras 1.1's ``(filters, in, length, 1)``,
+    as Keras 2's ``(length, in, filters)``."""
+    length, filters = layer.kernel_size[0], layer.filters
+    if kernel.ndim != 4:
+        raise ValueError(f'layer "{layer.name}": a Keras-1 Convolution1D kernel has 4 dimensions, got shape '
+                         f'{kernel.shape}')
+    if kernel.shape[:2] != (length, 1) or kernel.shape[3] != filters:
+        if kernel.shape[0] != filters or kernel.shape[2:] != (length, 1):
+            raise ValueError(f'layer "{layer.name}": the Keras-1 kernel of shape {kernel.shape} fits neither '
+                             f'({length}, 1, inputs, {filters}) nor ({filters}, inputs, {length}, 1)')
+        kernel = np.transpose(kernel, (2, 3, 1, 0))
+    return kernel[:, 0, :, :]
+
+
+#: Keras-1 kernel layouts as Keras 2's, by layer class and data format (None: either format)
+_KERAS1_KERNELS = {
+    ("Conv1D", None): lambda layer, kernel: _keras1_conv1d_kernel(layer, kernel),
+    ("Conv2D", "channels_first"): lambda layer, kernel: np.transpose(kernel, (2, 3, 1, 0)),
+    ("Conv2DTranspose", "channels_last"): lambda layer, kernel: np.transpose(kernel, (0, 1, 3, 2)),
+    ("Conv2DTranspose", "channels_first"): lambda layer, kernel: np.transpose(kernel, (2, 3, 0, 1)),
+    ("Conv3D", "channels_first"): lambda layer, kernel: np.transpose(kernel, (2, 3, 4, 1, 0)),
+}
+
+
+def _keras1_kernel(layer: Any, weights: List[np.ndarray]) -> List[np.ndarray]:
+    """A Keras-1 file's convolution kernel in Keras 2's layout (as Keras 2.2.4 converts it); others unchanged."""
+    name = type(layer).__name__
+    convert = _KERAS1_KERNELS.get((name, None)) or _KERAS1_KERNELS.get((name, getattr(layer, "data_format", None)))
+    if convert is None or not weights:
+        return weights
+    return [convert(layer, weights[0])] + list(weights[1:])
+
+
 def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], original_keras_version: Optional[str] = None,
                                    original_backend: Optional[str] = None, reshape: bool = False
                                    ) -> List[np.ndarray]:
@@ -202,7 +236,7 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
 
     Nested models and wrappers (``layer.layer``, ``forward_layer``/``backward_layer``) are
     converted sublayer by sublayer; a Keras-1 file's per-gate GRU/LSTM/ConvLSTM2D arrays are
-    fused; LSTM/GRU weights saved by the CuDNN layers (or the reverse) are converted
+    fused and its convolution kernels reordered to Keras 2's layout; LSTM/GRU weights saved by the CuDNN layers (or the reverse) are converted
     (`convert_rnn_weights`); convolution kernels are flipped when the file comes
     from a backend that convolves (Theano), and reshaped with `reshape=True` or else tried
     in the old ``(3, 2, 0, 1)`` axis order when their shape does not match.
@@ -244,7 +278,7 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
     from symkeras.layers.recurrent import GRU, LSTM
 
     if original_keras_version == "1":
-        weights = _merge_keras1_gates(layer, weights)
+        weights = _keras1_kernel(layer, _merge_keras1_gates(layer, weights))
     if isinstance(layer, (LSTM, GRU)):  # also their CuDNN forms, converted into each other
         return convert_rnn_weights(layer, weights)
     if type(layer).__name__ in _CONV_LAYERS and weights:

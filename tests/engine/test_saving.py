@@ -489,3 +489,36 @@ def test_keras1_per_gate_recurrent_weights_are_fused():
     np.testing.assert_array_equal(kernel, np.concatenate(per_gate[0::3], axis=-1))
     np.testing.assert_array_equal(recurrent, np.concatenate(per_gate[1::3], axis=-1))
     np.testing.assert_array_equal(bias, np.concatenate(per_gate[2::3], axis=-1))
+
+
+def test_keras1_convolution_kernels_take_keras2_layouts():
+    """Keras 2.2.4's conversions of a Keras-1 file's kernels: Conv1D's extra axis (and Keras 1.1's order),
+    channels_first Conv2D/Conv3D, and Conv2DTranspose's swapped channel axes."""
+    rng = np.random.default_rng(0)
+
+    def layer(make, shape):
+        return Sequential([keras.layers.InputLayer(input_shape=shape), make()]).layers[0]
+
+    def convert(target, kernel):
+        bias = np.zeros(target.get_weights()[1].shape)
+        got = saving.preprocess_weights_for_loading(target, [kernel, bias], original_keras_version="1")
+        assert got[1] is bias and got[0].shape == target.get_weights()[0].shape
+        return got[0]
+
+    conv1d = layer(lambda: keras.layers.Conv1D(4, 3), (10, 5))
+    k = rng.normal(size=(3, 5, 4))
+    np.testing.assert_array_equal(convert(conv1d, k[:, None]), k)  # Keras 1.2: (length, 1, in, filters)
+    np.testing.assert_array_equal(convert(conv1d, np.transpose(k[:, None], (3, 2, 0, 1))), k)  # Keras 1.1
+    with pytest.raises(ValueError, match=conv1d.name):
+        convert(conv1d, rng.normal(size=(2, 1, 5, 4)))
+    k = rng.normal(size=(3, 2, 5, 4))  # (rows, cols, in, filters)
+    first = layer(lambda: keras.layers.Conv2D(4, (3, 2), data_format="channels_first"), (5, 8, 8))
+    np.testing.assert_array_equal(convert(first, np.transpose(k, (3, 2, 0, 1))), k)
+    last = layer(lambda: keras.layers.Conv2D(4, (3, 2)), (8, 8, 5))
+    np.testing.assert_array_equal(convert(last, k), k)
+    transposed = layer(lambda: keras.layers.Conv2DTranspose(4, (3, 2)), (8, 8, 5))  # Keras 2: (rows, cols, out, in)
+    np.testing.assert_array_equal(convert(transposed, k), np.transpose(k, (0, 1, 3, 2)))
+    k3 = rng.normal(size=(2, 2, 2, 5, 4))
+    conv3d = layer(lambda: keras.layers.Conv3D(4, 2, data_format="channels_first"), (5, 4, 4, 4))
+    np.testing.assert_array_equal(convert(conv3d, np.transpose(k3, (4, 3, 0, 1, 2))), k3)
+    assert saving.preprocess_weights_for_loading(first, [k, np.zeros(4)], original_keras_version="2.2.4")[0] is k
