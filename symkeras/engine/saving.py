@@ -236,7 +236,8 @@ def preprocess_weights_for_loading(layer: Any, weights: List[np.ndarray], origin
 
     Nested models and wrappers (``layer.layer``, ``forward_layer``/``backward_layer``) are
     converted sublayer by sublayer; a Keras-1 file's per-gate GRU/LSTM/ConvLSTM2D arrays are
-    fused and its convolution kernels reordered to Keras 2's layout; LSTM/GRU weights saved by the CuDNN layers (or the reverse) are converted
+    fused and its convolution kernels reordered to Keras 2's layout; LSTM/GRU weights saved by
+    the CuDNN layers (or the reverse) are converted
     (`convert_rnn_weights`); convolution kernels are flipped when the file comes
     from a backend that convolves (Theano), and reshaped with `reshape=True` or else tried
     in the old ``(3, 2, 0, 1)`` axis order when their shape does not match.

@@ -139,3 +139,11 @@ def test_small_dense_windows_run_as_direct_loops(channels):
     direct = channels <= 3
     assert ("direct_loops(" in source) == direct
     assert ("conv_forward(" in source) == ("conv_grad_kernel(" in source) == (not direct)
+
+
+def test_numba_convolution_of_an_unsupported_dtype_names_the_op():
+    from symkeras.graph.linker.numba.codegen import CodegenError
+
+    x, k = tensor("float16", (None, 6, 6, 2)), tensor("float16", (3, 3, 2, 2))
+    with pytest.raises(CodegenError, match=r"Conv\{2.*float32 and float64 arrays, got float16; use mode='py'"):
+        function([x, k], C.conv(x, k), mode="numba")

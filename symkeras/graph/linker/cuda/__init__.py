@@ -8,7 +8,8 @@ from symkeras.graph.linker import runtime_cache
 
 runtime_cache.install("numba.cuda.core.caching")
 
-from symkeras.graph.linker.cuda import blas, elemwise, nnet, random, reduction, shape  # noqa: E402,F401  (registers kernels)
+# importing the kernel modules registers their kernels
+from symkeras.graph.linker.cuda import blas, elemwise, nnet, random, reduction, shape  # noqa: E402,F401
 from symkeras.graph.linker.cuda.device import is_available  # noqa: E402
 from symkeras.graph.linker.cuda.linker import cuda_linker  # noqa: E402
 

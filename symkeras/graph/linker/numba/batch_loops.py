@@ -258,8 +258,8 @@ def require_tasks(dtype: str) -> None:
     """
     if dtype in _registered:
         return
-    if dtype not in ("float32", "float64"):
-        raise TypeError(f"the numba linker runs convolutions and pooling on float32 and float64 arrays, got {dtype}")
+    if dtype not in ("float32", "float64"):  # the code generators refuse others, naming the op
+        raise TypeError(f"the convolution and pooling loops run on float32 and float64 arrays, got {dtype}")
     require_gemm(dtype)
     for task, argtypes in _task_types(getattr(types, dtype)).items():
         task.compile(argtypes)
@@ -377,8 +377,8 @@ def direct_loops(x, w, y, kind, depthwise, strides, dilation, before):
     if kind == 2:
         _add_kernel_gradient(np.int64(DIRECT_GRAD_KERNEL), x, y, w, strides, dilation, before, np.bool_(depthwise))
     else:
-        _conv_tasks(np.int64(DIRECT_FORWARD + kind), y.shape[0], x, w, y, _no_parts(x), strides, dilation, before, np.int64(1),
-                    np.bool_(depthwise))
+        _conv_tasks(np.int64(DIRECT_FORWARD + kind), y.shape[0], x, w, y, _no_parts(x), strides, dilation, before,
+                    np.int64(1), np.bool_(depthwise))
 
 
 @njit(cache=True, nogil=True)

@@ -216,4 +216,3 @@ def blas_threads() -> int:
     previous = set_blas_threads(1)
     set_blas_threads(previous)
     return int(previous)
-

@@ -9,8 +9,8 @@ kernels (three Dense layers' updates) compile once, and every later function, mo
 process loads them from disk: a deeper MLP compiled after W1 takes 2 s instead of 9.
 Trivial nodes (views, shapes, integer index arithmetic, 0-d arithmetic that IEEE rounds
 exactly) stay inline; other floating-point arithmetic is always a kernel, so the entry point
-computes exactly the same as Python (`entry.GlueFirst` runs it as Python while Numba compiles it).  Small graphs stay one
-function (a kernel costs a fixed Numba compile of its own).
+computes exactly the same as Python (`entry.GlueFirst` runs it as Python while Numba compiles
+it).  Small graphs stay one function (a kernel costs a fixed Numba compile of its own).
 Everything a kernel reads is an argument (never a global), so the source — and the
 cache key derived from it — does not depend on the values of weights or constants.
 """

@@ -26,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from symkeras.graph.basic import Constant
-from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, register_codegen
+from symkeras.graph.linker.numba.codegen import CodegenError, NodeContext, dtype_expr, register_codegen
 from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.conv import Conv, ConvGradInput, ConvGradKernel, window_geometry
 
@@ -36,8 +36,15 @@ BATCH_LOOPS = "symkeras.graph.linker.numba.batch_loops"
 WINDOW_GEOMETRY = inspect.getsource(window_geometry)
 
 
-def tasks_for(dtype: str) -> str:
+#: the dtypes the loop nests of `BATCH_LOOPS` are compiled for
+TASK_DTYPES = ("float32", "float64")
+
+
+def tasks_for(ctx: NodeContext, dtype: str) -> str:
     """The setup call a module calling `BATCH_LOOPS` on arrays of `dtype` runs when imported."""
+    if dtype not in TASK_DTYPES:
+        raise CodegenError(f"{ctx.node.op}: the numba linker runs convolutions and pooling on float32 and float64 "
+                           f"arrays, got {dtype}; use mode='py' for this graph")
     return f"require_tasks({dtype!r})"
 
 #: a dense convolution whose window holds at most this many elements (window size x input
@@ -110,7 +117,7 @@ def _direct(op, window: Sequence[Optional[int]], channels: Optional[int]) -> boo
 def _emit_direct(ctx: NodeContext, arrays: Tuple[str, str, str], kind: int, strides: str, dilation: str,
                  before: str) -> None:
     """Call `direct_loops` on the 5-d (input, kernel, output) `arrays`, the one written already zeroed."""
-    ctx.runtime_function(BATCH_LOOPS, "direct_loops", tasks_for(ctx.node.outputs[0].dtype))
+    ctx.runtime_function(BATCH_LOOPS, "direct_loops", tasks_for(ctx, ctx.node.outputs[0].dtype))
     ctx.emit(f"direct_loops({', '.join(arrays)}, {kind}, {ctx.node.op.depthwise}, {strides}, {dilation}, {before})")
 
 
@@ -134,7 +141,7 @@ def emit_conv(ctx: NodeContext) -> None:
                  f"{dtype_expr(dtype)})")
         _emit_direct(ctx, (x5, k5, out5), 0, strides, dilation, before)
     else:
-        ctx.runtime_function(BATCH_LOOPS, "conv_forward", tasks_for(dtype))
+        ctx.runtime_function(BATCH_LOOPS, "conv_forward", tasks_for(ctx, dtype))
         ctx.emit(f"{out5} = conv_forward({x5}, {k5}, {strides}, {dilation}, {before}, {padded3(lengths, '1')})")
     ctx.emit(f"{out} = {out5}.reshape({shape_tuple([batch] + lengths + [channels])})")
 
@@ -173,7 +180,7 @@ def emit_conv_grad_input(ctx: NodeContext) -> None:
         ctx.emit(f"{gx5} = np.zeros({shape_tuple([batch] + ['1'] * (3 - nd) + spatial + [c])}, {dtype_expr(dtype)})")
         _emit_direct(ctx, (gx5, k5, g5), 1, strides, dilation, padded3(before, "0"))
     else:
-        ctx.runtime_function(BATCH_LOOPS, "conv_grad_input", tasks_for(dtype))
+        ctx.runtime_function(BATCH_LOOPS, "conv_grad_input", tasks_for(ctx, dtype))
         ctx.emit(f"{gx5} = conv_grad_input({g5}, {k5}, {strides}, {dilation}, {padded3(before, '0')}, "
                  f"{padded3(spatial, '1')})")
     ctx.emit(f"{out} = {gx5}.reshape({shape_tuple([batch] + spatial + [c])})")
@@ -201,6 +208,6 @@ def emit_conv_grad_kernel(ctx: NodeContext) -> None:
         ctx.emit(f"{gw5} = np.zeros({shape_tuple(['1'] * (3 - nd) + window + [c, last])}, {dtype_expr(dtype)})")
         _emit_direct(ctx, (x5, gw5, g5), 2, strides, dilation, before)
     else:
-        ctx.runtime_function(BATCH_LOOPS, "conv_grad_kernel", tasks_for(dtype))
+        ctx.runtime_function(BATCH_LOOPS, "conv_grad_kernel", tasks_for(ctx, dtype))
         ctx.emit(f"{gw5} = conv_grad_kernel({x5}, {g5}, {padded3(window, '1')}, {strides}, {dilation}, {before})")
     ctx.emit(f"{out} = {gw5}.reshape({shape_tuple(window + [c, last])})")

@@ -9,8 +9,8 @@ split module's ``run`` is used compiled when Numba's disk cache has it.  Otherwi
 as Python: on the first call the kernels compile on two cores (`prefetch`), and after
 `COMPILE_AFTER_CALLS` calls a low-priority `compile_worker` process compiles ``run`` into
 the cache, where the next call picks it up.  Both versions call the same kernels and the
-glue does no floating-point arithmetic, so the switch never changes a result: a seeded fit
-stays bit-reproducible whenever it happens.
+glue's only floating-point arithmetic is 0-d and exactly rounded (+ − × ÷, negation, casts),
+so the switch never changes a result: a seeded fit stays bit-reproducible whenever it happens.
 """
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ def emit_pool(ctx: NodeContext) -> None:
     (x,), (out,) = ctx.inputs, ctx.outputs
     xc = emit_contiguous(ctx, x, node.inputs[0], node.inputs[0].dtype)
     lengths, x5, (window, strides, before), batch, c = _geometry(ctx, xc)
-    ctx.runtime_function(BATCH_LOOPS, "pool_forward", tasks_for(node.inputs[0].dtype))
+    ctx.runtime_function(BATCH_LOOPS, "pool_forward", tasks_for(ctx, node.inputs[0].dtype))
     out5 = ctx.fresh("y")
     ctx.emit(f"{out5} = np.empty({shape_tuple([batch] + ['1'] * (3 - op.ndim) + lengths + [c])}, {xc}.dtype)")
     ctx.emit(f"pool_forward({x5}, {out5}, {window}, {strides}, {before}, {op.mode == 'max'})")
@@ -51,7 +51,7 @@ def emit_pool_grad(ctx: NodeContext) -> None:
     mismatch = " or ".join([f"{gc}.shape[{k}] != {n}" for k, n in enumerate([batch] + lengths + [c])])
     emit_check(ctx, mismatch, "the output gradient does not fit the input")
     g5 = as5(ctx, gc, [batch], lengths, [c])
-    ctx.runtime_function(BATCH_LOOPS, "pool_grad", tasks_for(dtype))
+    ctx.runtime_function(BATCH_LOOPS, "pool_grad", tasks_for(ctx, dtype))
     ctx.emit(f"{out} = np.zeros({xc}.shape, {xc}.dtype)")
     ctx.emit(f"pool_grad({x5}, {g5}, {as5(ctx, out, [batch], [f'{xc}.shape[{1 + i}]' for i in range(op.ndim)], [c])}, "
              f"{window}, {strides}, {before}, {op.mode == 'max'})")
