@@ -90,6 +90,28 @@ def test_collected_output_equal_to_a_state_is_read_from_the_state():
     assert _scans(g)[0].op.n_outs == 0, "an unread collected output is dropped"
 
 
+def test_two_collected_outputs_of_one_value_share_one_collection():
+    """The backward loop of an LSTM collects a gate's gradient once per weight it feeds; one buffer serves both."""
+    x, h0 = G.tensor("float64", (T, B, U), name="x"), G.tensor("float64", (B, U), name="h0")
+
+    def step(x_t, h):
+        new_h = E.tanh(x_t + h)
+        g = new_h * 2.0
+        return new_h, g, g
+
+    (h, first, second), _ = scan(step, sequences=[x], outputs_info=[h0, None, None])
+    f = G.function([x, h0], [first, second, h], mode="py")
+    node, = _scans(f)
+    assert node.op.n_outs == 1, "one collection for the two outputs"
+    assert f.rewrite_log.counts["scan_merge_outputs"] >= 1
+    xv, hv = rng.uniform(-1, 1, (T, B, U)), rng.uniform(-1, 1, (B, U))
+    got_first, got_second, got_h = f(xv, hv)
+    np.testing.assert_array_equal(got_first, got_second)
+    np.testing.assert_allclose(got_first, 2 * got_h, rtol=1e-15)
+    want = G.function([x, h0], [first, second, h], mode="py", optimizer=None)(xv, hv)
+    np.testing.assert_allclose(got_second, want[1], rtol=1e-12)
+
+
 def _gate_sum(z, split):
     """``sum_k inc_subtensor(zeros_like(z)[:, a_k:b_k], f_k(z[:, a_k:b_k]))``: the gradient shape of gate slices."""
     from symkeras.ops.subtensor import inc_subtensor

@@ -141,3 +141,28 @@ def test_only_exactly_rounded_scalar_arithmetic_stays_in_the_glue():
     for expression, want in ((-(s * t) / (t - s), True), (E.exp(s) * t, False)):  # fused: one Composite each
         (node,) = G.function([s, t], expression, mode="py").fgraph.apply_nodes
         assert "Composite" in str(node.op) and _exact_scalar_arithmetic(node) == want
+
+
+def test_a_kernel_loaded_from_the_disk_cache_can_be_called_by_code_compiled_later(tmp_path):
+    """`load_cached` registers what it loads as Numba's own cache hits do: a compiled caller can then call it."""
+    import importlib.util
+
+    import numba
+
+    from symkeras.graph.linker.numba.prefetch import load_cached
+
+    source = tmp_path / "cached_kernel.py"
+    source.write_text("from numba import njit\n\n@njit(cache=True)\ndef kernel(a):\n    return a.sum() * 2.0\n")
+    signature = (numba.float64[::1],)
+
+    def fresh_module(name: str):
+        spec = importlib.util.spec_from_file_location(name, source)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    fresh_module("compiles_it").kernel.compile(signature)  # into the disk cache
+    kernel = fresh_module("loads_it").kernel
+    assert load_cached(kernel, signature)
+    caller = numba.njit(lambda a: kernel(a) + 1.0)
+    assert caller(np.arange(4.0)) == 13.0

@@ -15,7 +15,9 @@
   invariants or reductions (an input's gradient ``g_t @ W.T``, a bias gradient's
   ``sum(g_t, axis=0)``) runs after the loop.
 * ``scan_merge_outputs``: a collected output that is a collected state's new value (an
-  LSTM's ``h``) is read from the state's collection; collected outputs nobody reads go.
+  LSTM's ``h``) is read from the state's collection, one that another collected output
+  collects already (a gate's gradient, a factor of two weight gradients) from that one;
+  collected outputs nobody reads go.
 * ``scan_drop_dead_states``: a state nobody reads outside whose value feeds only itself
   (the gradient of a dropout mask) goes.
 """
@@ -227,16 +229,26 @@ def _only_reader_is(fgraph_nodes, var: Variable, reader: Apply) -> bool:
 
 @register("canonicalize", Scan, name="scan_merge_outputs")
 def merge_collected_outputs(fgraph, node):
-    """Read a collected output from the state collecting the same value; drop collected outputs nobody reads."""
+    """Read a collected output from the state or the earlier collected output collecting the same value;
+    drop collected outputs nobody reads."""
     loop = Loop.of(node)
     states_out, outs_out = node.op.split_outputs(node.outputs)
     collected_states = {s[2]: j for j, s in enumerate(loop.states) if s[3]}
     same_as_state = {j: collected_states[y] for j, y in enumerate(loop.outs) if y in collected_states}
-    kept = [j for j in range(len(loop.outs)) if j not in same_as_state and fgraph.clients(outs_out[j])]
+    first_out: Dict[Variable, int] = {}
+    same_as_out = {}
+    for j, y in enumerate(loop.outs):
+        if j not in same_as_state and fgraph.clients(outs_out[j]):
+            if y in first_out:
+                same_as_out[j] = first_out[y]
+            else:
+                first_out[y] = j
+    kept = list(first_out.values())
     if len(kept) == len(loop.outs):
         return None
     replacements, _ = loop.rebuild(node, range(len(loop.states)), kept)
     replacements.update((outs_out[j], replacements[states_out[i]]) for j, i in same_as_state.items())
+    replacements.update((outs_out[j], replacements[outs_out[i]]) for j, i in same_as_out.items())
     return replacements
 
 

@@ -22,6 +22,7 @@ from llvmlite import binding
 from numba import njit, prange, types
 from numba.core import cgutils, errors
 from numba.extending import intrinsic
+from numba.np.ufunc.parallel import _launch_threads
 
 from symkeras.graph.linker import runtime_cache
 from symkeras.graph.linker.numba.cblas import gemm, require_gemm, set_blas_threads
@@ -254,12 +255,16 @@ def require_tasks(dtype: str) -> None:
     """Compile (or load from the disk cache) the tasks for arrays of `dtype` and bind their symbols.
 
     A generated module calling a driver runs this when imported, before its functions compile
-    or load: a driver's code (also from the disk cache) needs the symbols bound.
+    or load: a driver's code (also from the disk cache) needs the symbols bound — ours, and
+    those of Numba's thread pool (``allocate_sched``...), which Numba binds when it starts
+    the pool: it does so before it loads a parallel function of its own from the cache, but
+    not before a kernel that merely calls one (whose cached code holds the driver's).
     """
     if dtype in _registered:
         return
     if dtype not in ("float32", "float64"):  # the code generators refuse others, naming the op
         raise TypeError(f"the convolution and pooling loops run on float32 and float64 arrays, got {dtype}")
+    _launch_threads()
     require_gemm(dtype)
     for task, argtypes in _task_types(getattr(types, dtype)).items():
         task.compile(argtypes)

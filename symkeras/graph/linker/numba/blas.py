@@ -40,12 +40,6 @@ def emit_operand(ctx: NodeContext, name: str, var, dtype: str, perm: Sequence[in
     return result
 
 
-def emit_check_equal(ctx: NodeContext, left: str, right: str, message: str) -> None:
-    ctx.emit(f"if {left} != {right}:")
-    with ctx.block():
-        ctx.emit(ctx.fail(message))
-
-
 def emit_product(ctx: NodeContext, a: str, a_prefix: List[str], a_nd: int, b: str, b_prefix: List[str], b_nd: int,
                  out: str, out_prefix: List[str], dtype: str) -> None:
     """``out[out_prefix] = a[a_prefix] . b[b_prefix]`` for 1-D/2-D blocks; `out` must be C-contiguous.
@@ -99,7 +93,7 @@ def dot(ctx: NodeContext) -> None:
     (a, b), (out,) = ctx.inputs, ctx.outputs
     avar, bvar = node.inputs
     dtype = node.outputs[0].dtype
-    emit_check_equal(ctx, f"{a}.shape[{avar.ndim - 1}]", f"{b}.shape[0]", "shapes are not aligned")
+    ctx.check([f"{a}.shape[{avar.ndim - 1}] != {b}.shape[0]"], "shapes are not aligned")
     sizes = dims(a, avar.ndim)[:-1] + dims(b, bvar.ndim)[1:]
     emit_alloc(ctx, out, sizes, dtype, "empty" if uses_blas(dtype) else "zeros")
     am, bm = emit_operand(ctx, a, avar, dtype), emit_operand(ctx, b, bvar, dtype)
@@ -112,8 +106,8 @@ def dot_bias(ctx: NodeContext) -> None:
     node = ctx.node
     (x, w, b), (out,) = ctx.inputs, ctx.outputs
     dtype = node.outputs[0].dtype
-    emit_check_equal(ctx, f"{x}.shape[1]", f"{w}.shape[0]", "shapes are not aligned")
-    emit_check_equal(ctx, f"{w}.shape[1]", f"{b}.shape[0]", "the bias does not fit the product")
+    ctx.check([f"{x}.shape[1] != {w}.shape[0]", f"{w}.shape[1] != {b}.shape[0]"],
+              "shapes are not aligned (or the bias does not fit the product)")
     emit_alloc(ctx, out, [f"{x}.shape[0]", f"{w}.shape[1]"], dtype)
     with loop_nest(ctx, [f"{out}.shape[0]", f"{out}.shape[1]"]) as (i, j):
         ctx.emit(f"{out}[{i}, {j}] = {b}[{j}]")
@@ -139,7 +133,7 @@ def matmul(ctx: NodeContext) -> None:
     avar, bvar = node.inputs
     ovar = node.outputs[0]
     dtype, nbatch = ovar.dtype, ovar.ndim - 2
-    emit_check_equal(ctx, f"{a}.shape[{avar.ndim - 1}]", f"{b}.shape[{bvar.ndim - 2}]", "shapes are not aligned")
+    ctx.check([f"{a}.shape[{avar.ndim - 1}] != {b}.shape[{bvar.ndim - 2}]"], "shapes are not aligned")
     batch = []
     for axis in range(nbatch):
         size = "1"
@@ -149,11 +143,13 @@ def matmul(ctx: NodeContext) -> None:
                 size = f"{name}.shape[{k}]"
                 break
         batch.append(size)
+    mismatches = []
     for name, var in ((a, avar), (b, bvar)):
         lead = nbatch - (var.ndim - 2)
         for k in range(var.ndim - 2):
             if var.type.shape[k] != 1 and batch[lead + k] != f"{name}.shape[{k}]":
-                emit_check_equal(ctx, f"{name}.shape[{k}]", batch[lead + k], "batch dimensions do not match")
+                mismatches.append(f"{name}.shape[{k}] != {batch[lead + k]}")
+    ctx.check(mismatches, "batch dimensions do not match")
     sizes = batch + [f"{a}.shape[{avar.ndim - 2}]", f"{b}.shape[{bvar.ndim - 1}]"]
     emit_alloc(ctx, out, sizes, dtype, "empty" if uses_blas(dtype) else "zeros")
     operands = []
@@ -179,8 +175,7 @@ def tensordot(ctx: NodeContext) -> None:
     avar, bvar = node.inputs
     dtype = node.outputs[0].dtype
     free_a, free_b = op._free(avar.ndim, op.axes_a), op._free(bvar.ndim, op.axes_b)
-    for i, j in zip(op.axes_a, op.axes_b):
-        emit_check_equal(ctx, f"{a}.shape[{i}]", f"{b}.shape[{j}]", "shapes are not aligned")
+    ctx.check([f"{a}.shape[{i}] != {b}.shape[{j}]" for i, j in zip(op.axes_a, op.axes_b)], "shapes are not aligned")
     a_sizes, b_sizes = dims(a, avar.ndim), dims(b, bvar.ndim)
     m = _product_of([a_sizes[i] for i in free_a])
     k = _product_of([a_sizes[i] for i in op.axes_a])

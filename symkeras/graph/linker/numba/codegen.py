@@ -126,8 +126,9 @@ class NodeContext:
     def helper(self, name: str, source: Optional[str] = None, inline: bool = True) -> None:
         """Add the module-level function `name` (from `source`, or the scalar helpers) once.
 
-        Small helpers are inlined at each call; a large one (``inline=False``) is compiled
-        once and called, which keeps compile time linear in the number of call sites.
+        With `inline`, Numba inlines the helper into each caller's IR (Philox, whose loop must
+        vectorize); otherwise it is compiled once and called (LLVM still inlines what is small),
+        which keeps compile time linear in the number of call sites and makes the node a kernel.
         """
         self.writer.need_helper(name, source, inline)
 
@@ -150,6 +151,18 @@ class NodeContext:
     def fail(self, message: str) -> str:
         """A raise statement naming this node's op (the host re-runs the graph in "py" mode for details)."""
         return f"raise ValueError({(str(self.node.op) + ': ' + message)!r})"
+
+    def check(self, conditions: Sequence[str], message: str) -> None:
+        """Raise `message` (naming the op) where any of `conditions` holds, from one raise statement.
+
+        Numba compiles every raise site into an exit that releases each live array, so a
+        site costs 10-50 ms of compilation in a large kernel: a loop body with a raise per
+        checked dimension took twice as long to compile as one with a raise per node.
+        """
+        if conditions:
+            self.emit(f"if {' or '.join(conditions)}:")
+            with self.block():
+                self.emit(self.fail(message))
 
     def block(self):
         return _Indent(self.writer)

@@ -77,13 +77,6 @@ def as5(ctx: NodeContext, name: str, lead: List[str], spatial: Sequence[str], tr
     return result
 
 
-def emit_check(ctx: NodeContext, condition: str, message: str) -> None:
-    """Raise (naming the op) where `condition` holds."""
-    ctx.emit(f"if {condition}:")
-    with ctx.block():
-        ctx.emit(ctx.fail(message))
-
-
 def emit_geometry(ctx: NodeContext, sizes: Sequence[str], windows: Sequence[str], strides: Sequence[int],
                   dilation: Sequence[int], padding: str) -> Tuple[List[str], List[str]]:
     """Output lengths and leading paddings of each spatial dim, computed at run time; raise where a window does not fit."""
@@ -92,9 +85,9 @@ def emit_geometry(ctx: NodeContext, sizes: Sequence[str], windows: Sequence[str]
     for size, window, s, d in zip(sizes, windows, strides, dilation):
         n, b = ctx.fresh("o"), ctx.fresh("b")
         ctx.emit(f"{n}, {b} = window_geometry({size}, {window}, {s}, {d}, {padding!r})")
-        emit_check(ctx, f"{n} < 1", "the window does not fit the input")
         lengths.append(n)
         before.append(b)
+    ctx.check([f"{n} < 1" for n in lengths], "the window does not fit the input")
     return lengths, before
 
 
@@ -127,7 +120,7 @@ def emit_conv(ctx: NodeContext) -> None:
     (x, k), (out,) = ctx.inputs, ctx.outputs
     dtype, nd = node.outputs[0].dtype, op.ndim
     xc, kc = emit_contiguous(ctx, x, node.inputs[0], dtype), emit_contiguous(ctx, k, node.inputs[1], dtype)
-    emit_check(ctx, f"{xc}.shape[{nd + 1}] != {kc}.shape[{nd}]", "the input's channels do not match the kernel")
+    ctx.check([f"{xc}.shape[{nd + 1}] != {kc}.shape[{nd}]"], "the input's channels do not match the kernel")
     window = [f"{kc}.shape[{i}]" for i in range(nd)]
     spatial, lengths, strides, dilation, before = _setup(ctx, xc, window)
     batch, c, last = f"{xc}.shape[0]", f"{kc}.shape[{nd}]", f"{kc}.shape[{nd + 1}]"
@@ -156,9 +149,8 @@ def _read_lengths(ctx: NodeContext, vector: str, prefix: str, nd: int) -> List[s
 
 def _check_gz(ctx: NodeContext, gz: str, lengths: Sequence[str], channels: str) -> None:
     nd = len(lengths)
-    mismatch = " or ".join([f"{gz}.shape[{1 + i}] != {n}" for i, n in enumerate(lengths)]
-                           + [f"{gz}.shape[{nd + 1}] != {channels}"])
-    emit_check(ctx, mismatch, "the output gradient does not fit the input and the kernel")
+    ctx.check([f"{gz}.shape[{1 + i}] != {n}" for i, n in enumerate(lengths)] + [f"{gz}.shape[{nd + 1}] != {channels}"],
+              "the output gradient does not fit the input and the kernel")
 
 
 @register_codegen(ConvGradInput)
@@ -196,10 +188,10 @@ def emit_conv_grad_kernel(ctx: NodeContext) -> None:
     spatial, lengths, strides, dilation, before = _setup(ctx, xc, window)
     batch, c, o = f"{xc}.shape[0]", f"{xc}.shape[{nd + 1}]", f"{gc}.shape[{nd + 1}]"
     if op.depthwise:
-        emit_check(ctx, f"{o} % {c} != 0", "the output gradient's channels are not a multiple of the input's")
+        ctx.check([f"{o} % {c} != 0"], "the output gradient's channels are not a multiple of the input's")
     last = f"{o} // {c}" if op.depthwise else o
     _check_gz(ctx, gc, lengths, o)
-    emit_check(ctx, f"{gc}.shape[0] != {batch}", "the output gradient's batch differs from the input's")
+    ctx.check([f"{gc}.shape[0] != {batch}"], "the output gradient's batch differs from the input's")
     x5 = as5(ctx, xc, [batch], spatial, [c])
     g5 = as5(ctx, gc, [batch], lengths, [o])
     gw5 = ctx.fresh("y")

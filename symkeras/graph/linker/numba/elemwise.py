@@ -36,14 +36,14 @@ def emit_size_checks(ctx: NodeContext, sizes: List[str]) -> None:
     """Raise before the loop if an input's run-time shape disagrees with the loop's."""
     node = ctx.node
     out_ndim = node.outputs[0].ndim
+    mismatches = []
     for var, name in zip(node.inputs, ctx.inputs):
         lead = out_ndim - var.ndim
         for axis, static in enumerate(var.type.shape):
             size = sizes[lead + axis]
             if static != 1 and size != f"{name}.shape[{axis}]":
-                ctx.emit(f"if {name}.shape[{axis}] != {size}:")
-                with ctx.block():
-                    ctx.emit(ctx.fail("input shapes do not match (and their types do not broadcast)"))
+                mismatches.append(f"{name}.shape[{axis}] != {size}")
+    ctx.check(mismatches, "input shapes do not match (and their types do not broadcast)")
 
 
 def element_reads(ctx: NodeContext, loop_vars: List[str]) -> List[str]:
@@ -62,14 +62,19 @@ def element_reads(ctx: NodeContext, loop_vars: List[str]) -> List[str]:
 
 
 def scalar_call(ctx: NodeContext, op: ScalarOp, args: List[str], dtype: str) -> str:
-    """The expression applying `op` to `args`: a vectorizable float32 helper where there is one."""
+    """The expression applying `op` to `args`: a vectorizable float32 helper where there is one.
+
+    The scalar helpers are compiled once per module and called, not inlined by Numba at
+    each call: LLVM inlines them all the same (the loops still vectorize, as fast), and a
+    kernel calling them compiles 20-30% sooner (0.67 -> 0.49 s for two tanh and a sigmoid).
+    """
     if dtype == "float32" and op.name in FAST_FLOAT32 and ctx.fast_float32:
         function, helpers = FAST_FLOAT32[op.name]
         for helper in helpers:
-            ctx.helper(helper)
+            ctx.helper(helper, inline=False)
         return f"{function}({args[0]})"
     for helper in op.helpers:
-        ctx.helper(helper)
+        ctx.helper(helper, inline=False)
     return op.numba_expr(*args)
 
 

@@ -87,10 +87,8 @@ def log_softmax(ctx: NodeContext) -> None:
 def _emit_same_shape(ctx: NodeContext, a: str, b: str, ndim: int, a_dim=None) -> None:
     """Raise unless `a` has the shape of `b` (with `b`'s axis `a_dim` left out when given)."""
     b_axes = [k for k in range(ndim) if k != a_dim]
-    for ka, kb in enumerate(b_axes):
-        ctx.emit(f"if {a}.shape[{ka}] != {b}.shape[{kb}]:")
-        with ctx.block():
-            ctx.emit(ctx.fail("the shapes of the operands do not match"))
+    ctx.check([f"{a}.shape[{ka}] != {b}.shape[{kb}]" for ka, kb in enumerate(b_axes)],
+              "the shapes of the operands do not match")
 
 
 @register_codegen(SoftmaxCrossentropyWithLogits)
@@ -128,9 +126,7 @@ def sparse_softmax_crossentropy(ctx: NodeContext) -> None:
     with loop_nest(ctx, sizes[:axis] + sizes[axis + 1:]) as row:
         label = ctx.fresh("lab")
         ctx.emit(f"{label} = {index_expr(labels, row)}")
-        ctx.emit(f"if {label} < 0 or {label} >= {sizes[axis]}:")
-        with ctx.block():
-            ctx.emit(ctx.fail("a label is outside [0, classes)"))
+        ctx.check([f"{label} < 0", f"{label} >= {sizes[axis]}"], "a label is outside [0, classes)")
         read = _row_reader(x, row, axis)
         m, s = emit_row_shift_and_sum(ctx, read, sizes[axis], dtype)
         ctx.emit(f"{index_expr(out, row)} = {cast}(math.log({s}) - ({read(label)} - {m}))")

@@ -10,7 +10,7 @@ position of the maximum (strict ``>`` in window order).
 from __future__ import annotations
 
 from symkeras.graph.linker.numba.codegen import NodeContext, register_codegen
-from symkeras.graph.linker.numba.conv import (BATCH_LOOPS, as5, emit_check, emit_contiguous, emit_geometry, padded3,
+from symkeras.graph.linker.numba.conv import (BATCH_LOOPS, as5, emit_contiguous, emit_geometry, padded3,
                                                tasks_for)
 from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.pool import Pool, PoolGrad
@@ -48,8 +48,8 @@ def emit_pool_grad(ctx: NodeContext) -> None:
     dtype = node.outputs[0].dtype
     xc, gc = emit_contiguous(ctx, x, node.inputs[0], dtype), emit_contiguous(ctx, gz, node.inputs[1], dtype)
     lengths, x5, (window, strides, before), batch, c = _geometry(ctx, xc)
-    mismatch = " or ".join([f"{gc}.shape[{k}] != {n}" for k, n in enumerate([batch] + lengths + [c])])
-    emit_check(ctx, mismatch, "the output gradient does not fit the input")
+    ctx.check([f"{gc}.shape[{k}] != {n}" for k, n in enumerate([batch] + lengths + [c])],
+              "the output gradient does not fit the input")
     g5 = as5(ctx, gc, [batch], lengths, [c])
     ctx.runtime_function(BATCH_LOOPS, "pool_grad", tasks_for(ctx, dtype))
     ctx.emit(f"{out} = np.zeros({xc}.shape, {xc}.dtype)")

@@ -88,12 +88,18 @@ def _stand_in(name: str, node: Apply, calls: Dict[Tuple[str, tuple], None]):
 
 
 def load_cached(dispatcher, signature: tuple) -> bool:
-    """Load `dispatcher`'s compiled `signature` from Numba's disk cache if it is there; whether it was."""
+    """Load `dispatcher`'s compiled `signature` from Numba's disk cache if it is there; whether it was.
+
+    As Numba's own cache hit does, the loaded function is also registered with the target
+    context, so that a compiled caller (the entry point ``run``, compiled later in this
+    process) can call it.
+    """
     if signature in dispatcher.overloads:
         return True
     result = dispatcher._cache.load_overload(signature, dispatcher.targetctx)
     if result is None:
         return False
+    dispatcher.targetctx.insert_user_function(result.entry_point, result.fndesc, [result.library])
     dispatcher.add_overload(result)
     return True
 

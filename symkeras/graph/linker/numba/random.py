@@ -117,10 +117,7 @@ def random_draw(ctx: NodeContext) -> None:
         d = ctx.fresh("d")
         ctx.emit(f"{d} = np.int64({_scalar(ctx, 1 + k)})")
         dims.append(d)
-    if dims:
-        ctx.emit(f"if {' or '.join(d + ' < 0' for d in dims)}:")
-        with ctx.block():
-            ctx.emit(ctx.fail("negative dimension in the shape of a random draw"))
+    ctx.check([f"{d} < 0" for d in dims], "negative dimension in the shape of a random draw")
     param_dtype = out_dtype if isinstance(op, (R.UniformRV, R.NormalRV)) else "float64"
     params = []
     for k in range(len(op.param_names)):

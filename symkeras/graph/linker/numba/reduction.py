@@ -42,11 +42,7 @@ def extreme(dtype: str, largest: bool) -> str:
 
 def emit_nonempty_checks(ctx: NodeContext, x: str, static_shape: Sequence, axes: Sequence[int], what: str) -> None:
     """Raise where a reduced axis with no static size is empty at run time (numpy raises there)."""
-    for a in axes:
-        if static_shape[a] is None:
-            ctx.emit(f"if {x}.shape[{a}] == 0:")
-            with ctx.block():
-                ctx.emit(ctx.fail(what))
+    ctx.check([f"{x}.shape[{a}] == 0" for a in axes if static_shape[a] is None], what)
 
 
 # -- Reduce -------------------------------------------------------------------------------------

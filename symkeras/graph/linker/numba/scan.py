@@ -12,7 +12,7 @@ inner graph are built once, before the loop.  A loop that calls BLAS runs it on 
 """
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
 
@@ -51,13 +51,8 @@ def emit_steps(ctx: NodeContext, seqs: List[str]) -> str:
     checks = [f"{s}.shape[0] != {steps}" for s in seqs[1:]]
     if op.n_steps is not None and seqs:
         checks.append(f"{steps} != {op.n_steps}")
-    if checks:
-        ctx.emit(f"if {' or '.join(checks)}:")
-        with ctx.block():
-            ctx.emit(ctx.fail("the sequences do not agree on the number of steps"))
-    ctx.emit(f"if {steps} < 1:")
-    with ctx.block():
-        ctx.emit(ctx.fail("needs at least one step"))
+    ctx.check(checks, "the sequences do not agree on the number of steps")
+    ctx.check([f"{steps} < 1"], "needs at least one step")
     return steps
 
 
@@ -68,22 +63,28 @@ def emit_slice(ctx: NodeContext, seq: str, var: Variable, t: str) -> str:
     return name
 
 
-def emit_same_shape(ctx: NodeContext, new: str, old: str, ndim: int, offset: int, what: str) -> None:
-    """Raise unless ``new.shape`` equals ``old.shape[offset:]``."""
-    if ndim:
-        ctx.emit(f"if {' or '.join(f'{new}.shape[{k}] != {old}.shape[{k + offset}]' for k in range(ndim))}:")
+def shape_changes(new: str, old: str, ndim: int, offset: int) -> List[str]:
+    """The conditions under which ``new.shape`` differs from ``old.shape[offset:]``."""
+    return [f"{new}.shape[{k}] != {old}.shape[{k + offset}]" for k in range(ndim)]
+
+
+def emit_step_end(ctx: NodeContext, states: List[str], new_values: List[str], new_vars: List[Variable],
+                  buffers: List[Tuple[str, str, Variable]], steps: str, t: str) -> None:
+    """Allocate the collection buffers at step 0, check (with one raise) that no state or collected
+    output changed shape, write the step's collected values into row t, and advance the states."""
+    if buffers:
+        ctx.emit(f"if {t} == 0:")
         with ctx.block():
-            ctx.emit(ctx.fail(f"{what} changed shape between steps"))
-
-
-def emit_collect(ctx: NodeContext, buffer: str, value: str, var: Variable, steps: str, t: str) -> None:
-    """Write the step's `value` into row t of `buffer`, allocating the buffer at step 0."""
-    ctx.emit(f"if {t} == 0:")
-    with ctx.block():
-        emit_alloc(ctx, buffer, [steps] + [f"{value}.shape[{k}]" for k in range(var.ndim)], var.dtype)
-    emit_same_shape(ctx, value, buffer, var.ndim, 1, "a collected output")
-    with loop_nest(ctx, [f"{value}.shape[{k}]" for k in range(var.ndim)]) as js:
-        ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
+            for buffer, value, var in buffers:
+                emit_alloc(ctx, buffer, [steps] + [f"{value}.shape[{k}]" for k in range(var.ndim)], var.dtype)
+    changes = [c for new, state, var in zip(new_values, states, new_vars) for c in shape_changes(new, state, var.ndim, 0)]
+    changes += [c for buffer, value, var in buffers for c in shape_changes(value, buffer, var.ndim, 1)]
+    ctx.check(changes, "a state or a collected output changed shape between steps")
+    for buffer, value, var in buffers:
+        with loop_nest(ctx, [f"{value}.shape[{k}]" for k in range(var.ndim)]) as js:
+            ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
+    for new, state in zip(new_values, states):
+        ctx.emit(f"{state} = {new}")
 
 
 def single_threaded_blas(ctx: NodeContext, loop_start: int) -> None:
@@ -132,13 +133,8 @@ def scan_loop(ctx: NodeContext) -> None:
         for node in inner.toposort():
             writer.emit(f"# {node.op}")
             codegen_for(node)(NodeContext(node, writer))
-        new_values = [writer.names[v] for v in new_vars]
-        for j, (new, state, var) in enumerate(zip(new_values, states, new_vars)):
-            emit_same_shape(ctx, new, state, var.ndim, 0, f"state {j}")
-        for name, var in buffers:
-            emit_collect(ctx, name, writer.names[var], var, steps, t)
-        for new, state in zip(new_values, states):
-            ctx.emit(f"{state} = {new}")
+        emit_step_end(ctx, states, [writer.names[v] for v in new_vars], new_vars,
+                      [(name, writer.names[var], var) for name, var in buffers], steps, t)
     single_threaded_blas(ctx, loop_start)
     for name, state, keep in zip(state_outs, states, op.collect):
         if not keep:  # a copy: the last value may alias an input the outer graph could overwrite

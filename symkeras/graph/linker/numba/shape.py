@@ -32,11 +32,8 @@ def check_broadcast(ctx: NodeContext, var: Variable, name: str, sizes: Sequence[
     if ctx.scalar_literal(var) is not None:
         return
     lead = len(sizes) - var.ndim
-    for axis, static in enumerate(var.type.shape):
-        if static != 1:
-            ctx.emit(f"if {name}.shape[{axis}] != {sizes[lead + axis]}:")
-            with ctx.block():
-                ctx.emit(ctx.fail("a value does not broadcast to the shape it is written into"))
+    ctx.check([f"{name}.shape[{axis}] != {sizes[lead + axis]}" for axis, static in enumerate(var.type.shape)
+               if static != 1], "a value does not broadcast to the shape it is written into")
 
 
 def broadcast_read(ctx: NodeContext, var: Variable, name: str, loop_vars: Sequence[str]) -> str:
@@ -109,12 +106,8 @@ def concatenate_copy(ctx: NodeContext) -> None:
     (out,) = ctx.outputs
     first = names[0]
     ndim = parts[0].ndim
-    for name in names[1:]:
-        for d in range(ndim):
-            if d != axis:
-                ctx.emit(f"if {name}.shape[{d}] != {first}.shape[{d}]:")
-                with ctx.block():
-                    ctx.emit(ctx.fail("the tensors differ in a dimension other than the concatenation axis"))
+    ctx.check([f"{name}.shape[{d}] != {first}.shape[{d}]" for name in names[1:] for d in range(ndim) if d != axis],
+              "the tensors differ in a dimension other than the concatenation axis")
     total = " + ".join(f"{name}.shape[{axis}]" for name in names)
     sizes = [total if d == axis else f"{first}.shape[{d}]" for d in range(ndim)]
     emit_alloc(ctx, out, sizes, ctx.node.outputs[0].dtype)

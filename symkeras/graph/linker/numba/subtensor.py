@@ -56,9 +56,7 @@ def checked_index(ctx: NodeContext, value: str, size: str) -> str:
     ctx.emit(f"if {k} < 0:")
     with ctx.block():
         ctx.emit(f"{k} += {size}")
-    ctx.emit(f"if {k} < 0 or {k} >= {size}:")
-    with ctx.block():
-        ctx.emit(ctx.fail("index out of bounds"))
+    ctx.check([f"{k} < 0", f"{k} >= {size}"], "index out of bounds")
     return k
 
 
@@ -72,9 +70,7 @@ def int_index(ctx: NodeContext, entry, inputs: _IndexInputs, x: Variable, axis: 
     k = str(entry) if entry >= 0 else ctx.fresh("k")
     if entry < 0:
         ctx.emit(f"{k} = {size} - {-entry}")
-    ctx.emit(f"if {k} < 0:" if entry < 0 else f"if {k} >= {size}:")
-    with ctx.block():
-        ctx.emit(ctx.fail("index out of bounds"))
+    ctx.check([f"{k} < 0" if entry < 0 else f"{k} >= {size}"], "index out of bounds")
     return k
 
 
