@@ -91,3 +91,41 @@ def test_large_graphs_call_kernel_modules_that_equal_nodes_share():
     for _ in range(13):
         want = np.tanh(want - want.max(axis=1, keepdims=True))
     np.testing.assert_allclose(g(xv), 2 * want, rtol=1e-5, atol=1e-6)
+
+
+def test_one_elementwise_kernel_serves_every_rank(monkeypatch):
+    """Same-shape operands are flattened for one vector kernel that a matrix, a 4-d and a (n, 1) node share;
+    a transposed view is flattened into a copy (an overwritten one gets the result back); a shape mismatch
+    is still the op's error."""
+    from symkeras.graph.linker.numba import codegen
+    from symkeras.ops.elemwise import Elemwise
+
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+
+    def update(x, g):  # an optimizer step's shape: every operand the parameter's shape, the rest scalars
+        return x - 0.01 * E.tanh(g) * g
+
+    functions, keys = [], []
+    for shape in [(None, None), (None, None, None, None), (None, 1)]:
+        x, g = G.tensor("float32", shape, name="x"), G.tensor("float32", shape, name="g")
+        functions.append(G.function([x, g], update(x, g), mode="numba"))
+        keys.append(_kernel_keys(functions[-1]))
+    assert keys[0] == keys[1] == keys[2] and len(keys[0]) == 1, "one vector kernel for every rank"
+    rng = np.random.default_rng(0)
+    for f, shape in zip(functions, [(3, 5), (2, 3, 2, 2), (4, 1)]):
+        xv, gv = rng.random(shape, dtype="float32"), rng.random(shape, dtype="float32")
+        np.testing.assert_allclose(f(xv, gv), xv - 0.01 * np.tanh(gv) * gv, rtol=1e-6)
+    matrices = functions[0]
+    xv, gv = rng.random((5, 3), dtype="float32"), rng.random((5, 3), dtype="float32")
+    np.testing.assert_allclose(matrices(xv.T, gv.T), (xv - 0.01 * np.tanh(gv) * gv).T, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"shapes \(3,5\) \(5,3\)"):
+        matrices(rng.random((3, 5), dtype="float32"), gv)  # 15 elements each, yet not the same shape
+
+    x, y = G.tensor("float32", (None, None), name="x"), G.tensor("float32", (None, None), name="y")
+    transposed = (x + 1.0).T  # a view of a fresh buffer, not C-contiguous
+    in_place = Elemwise((x * y).owner.op.scalar_op, inplace=0)(transposed, y)  # as the in-place rewrite marks
+    f = G.function([x, y], [in_place, transposed], mode="numba", optimizer=None)
+    xv, yv = rng.random((5, 3), dtype="float32"), rng.random((3, 5), dtype="float32")
+    product, buffer = f(xv, yv)
+    np.testing.assert_allclose(product, (xv.T + 1) * yv, rtol=1e-6)
+    np.testing.assert_array_equal(buffer, product, err_msg="the overwritten view holds the result")

@@ -22,6 +22,7 @@ import numpy as np
 
 from symkeras.graph.basic import Apply, Constant, Variable
 from symkeras.graph.fgraph import FunctionGraph
+from symkeras.graph.type import TensorType
 from symkeras.ops.composite import Composite
 from symkeras.ops.elemwise import Elemwise
 from symkeras.ops.scalar import NUMBA_HELPERS
@@ -205,6 +206,9 @@ def _first_use_order(fgraph: FunctionGraph):
 
 ENTRY_DECORATOR = "@njit(cache=True, nogil=True, error_model='numpy')"
 
+#: what an elementwise op raises where its operands' shapes disagree
+SHAPE_MISMATCH = "input shapes do not match (and their types do not broadcast)"
+
 #: graphs of at least this many nodes call kernel modules; smaller ones compile faster as one function
 KERNEL_SPLIT_MIN_NODES = 24
 
@@ -251,24 +255,86 @@ def _is_heavy(node: Apply, kernel: ModuleWriter) -> bool:
 
 
 def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
-    """Write `node` as a kernel module (if `_is_heavy`) and a call to it; False if it stays inline."""
+    """Write `node` as a kernel module (if `_is_heavy`) and a call to it; False if it stays inline.
+
+    An elementwise node whose arrays all have the output's shape (0-d values aside) calls the
+    kernel of its one-dimensional twin on the flattened arrays (`_emit_flat_call`): one kernel
+    then serves that operation at every rank (an optimizer's update of matrices, vectors and 4-d
+    kernels alike), and a model compiles fewer of them.
+    """
+    twin = _flat_twin(node)
+    target = node if twin is None else twin
+    name = _kernel_module(writer, target, list(dict.fromkeys(target.inputs)))
+    if name is None:
+        return False
+    inputs = list(dict.fromkeys(node.inputs))
+    args = [writer.names[v] for v in inputs]
+    outputs = [writer.fresh("v") for _ in node.outputs]
+    writer.names.update(zip(node.outputs, outputs))
+    if twin is None:
+        writer.emit(f"{''.join(o + ', ' for o in outputs)}= {name}({', '.join(args)})")
+    else:
+        _emit_flat_call(writer, node, name, inputs, args, outputs[0])
+    return True
+
+
+def _emit_flat_call(writer: ModuleWriter, node: Apply, name: str, inputs: List[Variable], args: List[str],
+                    out: str) -> None:
+    """Call the vector kernel `name` of elementwise `node` on its arrays flattened, and shape the result.
+
+    The arrays must have one shape (the types rule out broadcasting between them).  A
+    non-contiguous array is flattened into a copy; an overwritten input that is one gets the
+    result copied back, so in-place semantics hold whatever the layout.
+    """
+    full = [arg for v, arg in zip(inputs, args) if v.ndim]
+    mismatched = [f"{a}.shape != {full[0]}.shape" for a in full[1:]]
+    if mismatched:
+        writer.emit(f"if {' or '.join(mismatched)}:")
+        with _Indent(writer):
+            writer.emit(f"raise ValueError({(str(node.op) + ': ' + SHAPE_MISMATCH)!r})")
+    flat = writer.fresh("f")
+    flat_args = [f"np.ascontiguousarray({arg}).reshape(-1)" if v.ndim else arg for v, arg in zip(inputs, args)]
+    writer.emit(f"{flat}, = {name}({', '.join(flat_args)})")
+    writer.emit(f"{out} = {flat}.reshape({full[0]}.shape)")
+    for (overwritten,) in node.op.destroy_map.values():
+        target = args[inputs.index(node.inputs[overwritten])]
+        writer.emit(f"if not {target}.flags.c_contiguous:")
+        with _Indent(writer):
+            writer.emit(f"{target}[...] = {out}")
+            writer.emit(f"{out} = {target}")
+
+
+def _kernel_module(writer: ModuleWriter, node: Apply, inputs: List[Variable]) -> Optional[str]:
+    """The module-level name of the kernel computing `node` from `inputs` (generated and loaded once), or
+    None where the node is not `_is_heavy` and stays inline."""
     from symkeras.graph.linker.numba.cache import load_module, module_key
 
-    inputs = list(dict.fromkeys(node.inputs))
     kernel = ModuleWriter()
     lines = _write_function(kernel, "kernel", inputs, [f"a{k}" for k in range(len(inputs))], [node], node.outputs)
     if not _is_heavy(node, kernel):
-        return False
+        return None
     source = _assemble(kernel, lines)
     load_module(source)
     key = module_key(source)
     name = f"kernel_{key[:16]}"
     writer.kernels[name] = key
     writer.kernel_nodes.setdefault(name, node)
-    outputs = [writer.fresh("v") for _ in node.outputs]
-    writer.names.update(zip(node.outputs, outputs))
-    writer.emit(f"{''.join(o + ', ' for o in outputs)}= {name}({', '.join(writer.names[v] for v in inputs)})")
-    return True
+    return name
+
+
+def _flat_twin(node: Apply) -> Optional[Apply]:
+    """`node` on vectors: the same elementwise op with each array input typed as a vector of unknown
+    length (0-d inputs kept), where every array input has the output's rank and broadcast pattern and the
+    output is not a vector of unknown length already; else None."""
+    if not isinstance(node.op, Elemwise):
+        return None
+    out = node.outputs[0]
+    pattern = [d == 1 for d in out.type.shape]
+    arrays = [v for v in node.inputs if v.ndim]
+    if out.ndim == 0 or out.type.shape == (None,) or any([d == 1 for d in v.type.shape] != pattern for v in arrays):
+        return None
+    vectors = {v: Variable(TensorType(v.dtype, (None,))) for v in arrays}
+    return node.op.make_node(*[vectors.get(v, v) for v in node.inputs])
 
 
 def _assemble(writer: ModuleWriter, functions: List[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import List
 
-from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
+from symkeras.graph.linker.numba.codegen import SHAPE_MISMATCH, NodeContext, dtype_expr, index_expr, register_codegen
 from symkeras.ops.composite import Composite
 from symkeras.ops.scalar import FAST_FLOAT32, ScalarOp
 from symkeras.ops.elemwise import Elemwise
@@ -43,7 +43,7 @@ def emit_size_checks(ctx: NodeContext, sizes: List[str]) -> None:
             size = sizes[lead + axis]
             if static != 1 and size != f"{name}.shape[{axis}]":
                 mismatches.append(f"{name}.shape[{axis}] != {size}")
-    ctx.check(mismatches, "input shapes do not match (and their types do not broadcast)")
+    ctx.check(mismatches, SHAPE_MISMATCH)
 
 
 def element_reads(ctx: NodeContext, loop_vars: List[str]) -> List[str]:
