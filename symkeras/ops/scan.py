@@ -44,14 +44,18 @@ class Scan(Op):
     are only collected.  Outer inputs: the sequences (time first), the initial states,
     the non-sequences.  Outer outputs: per state, its values after every step
     (``collect[j]``) or only its final value; then each collected output, time first.
+    A `backwards` loop runs its steps from the last time index to the first, reading
+    and collecting at each step's own index (backpropagation through time does, on
+    the forward loop's arrays as they are: no reversed copies).
     """
 
-    __props__ = ("signature", "n_seqs", "n_states", "collect", "n_steps")
+    __props__ = ("signature", "n_seqs", "n_states", "collect", "n_steps", "backwards")
 
     def __init__(self, inner_inputs: Sequence[Variable], inner_outputs: Sequence[Variable], n_seqs: int,
-                 n_states: int, collect: Sequence[bool], n_steps: Optional[int] = None):
+                 n_states: int, collect: Sequence[bool], n_steps: Optional[int] = None, backwards: bool = False):
         self.fgraph = FunctionGraph(inner_inputs, inner_outputs)
         self.n_seqs, self.n_states, self.collect, self.n_steps = n_seqs, n_states, tuple(collect), n_steps
+        self.backwards = backwards
         self.n_nonseqs = len(inner_inputs) - n_seqs - n_states
         self.n_outs = len(inner_outputs) - n_states
         self.signature = graph_signature(self.fgraph)
@@ -59,8 +63,8 @@ class Scan(Op):
         self._step = None
 
     def __str__(self) -> str:
-        return (f"Scan{{seqs={self.n_seqs}, states={self.n_states}, outs={self.n_outs}, "
-                f"nonseqs={self.n_nonseqs}, nodes={len(self.fgraph.apply_nodes)}}}")
+        return (f"Scan{{{'backwards, ' if self.backwards else ''}seqs={self.n_seqs}, states={self.n_states}, "
+                f"outs={self.n_outs}, nonseqs={self.n_nonseqs}, nodes={len(self.fgraph.apply_nodes)}}}")
 
     __repr__ = __str__
 
@@ -112,7 +116,7 @@ class Scan(Op):
         steps = run_length(seqs, self.n_steps)
         step = self._step_thunk()
         history: List[List[np.ndarray]] = [[] for _ in range(self.n_states + self.n_outs)]
-        for t in range(steps):
+        for t in self.step_order(steps):
             results = step([s[t] for s in seqs] + states + nonseqs)
             new_states = results[: self.n_states]
             for j, (new, prev) in enumerate(zip(new_states, states)):
@@ -121,10 +125,14 @@ class Scan(Op):
             states = new_states
             for record, value in zip(history, results):
                 record.append(value)
-        collected = [np.stack(h) for h in history]
+        collected = [np.stack(h[::-1] if self.backwards else h) for h in history]
         # a carried-only state may be an input passed through: copy it, as the compiled loop does
         outs = [collected[j] if keep else states[j].copy() for j, keep in enumerate(self.collect)]
         return outs + collected[self.n_states:]
+
+    def step_order(self, steps: int) -> range:
+        """The time indices in the order the loop runs them."""
+        return range(steps - 1, -1, -1) if self.backwards else range(steps)
 
     def _step_thunk(self):
         if self._step is None:
@@ -134,7 +142,7 @@ class Scan(Op):
         return self._step
 
     def L_op(self, inputs, outputs, output_grads):
-        """Backpropagation through time, as a `Scan` over the reversed steps (see `backward_scan`)."""
+        """Backpropagation through time, as a `Scan` running the steps in the opposite order (`backward_scan`)."""
         return backward_scan(self, inputs, outputs, output_grads)
 
 
@@ -215,6 +223,14 @@ def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None,
         ``outputs``: the collected outputs (time first), in ``outputs_info`` order;
         ``final_states``: the last value of every state, in ``outputs_info`` order.
     """
+    outputs, finals = time_indexed_scan(fn, sequences, outputs_info, non_sequences, n_steps, go_backwards, mask)
+    return ([y[::-1] for y in outputs] if go_backwards else outputs), finals
+
+
+def time_indexed_scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None, outputs_info=None,
+                      non_sequences=None, n_steps: Optional[int] = None, backwards: bool = False,
+                      mask: Optional[TensorLike] = None) -> Tuple[List[Variable], List[Variable]]:
+    """`scan`, with a `backwards` loop's outputs collected at each step's time index rather than in run order."""
     sequences = [as_tensor(s) for s in _as_list(sequences)]
     non_sequences = [as_tensor(v) for v in _as_list(non_sequences)]
     for k, seq in enumerate(sequences):
@@ -224,8 +240,6 @@ def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None,
     if mask is not None:
         mask = _checked_mask(as_tensor(mask), sequences)
         sequences = sequences + [mask]
-    if go_backwards:
-        sequences = [s[::-1] for s in sequences]
     time_length(sequences, n_steps)
     entries = None if outputs_info is None else [_entry(e) for e in _as_list(outputs_info)]
     inits = [] if entries is None else [e[0] for e in entries if e is not None]
@@ -247,7 +261,7 @@ def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None,
     collect = [e[1] for e in entries if e is not None]
 
     if mask is not None:
-        first_values = [s[0] for s in sequences] + inits + non_sequences
+        first_values = [s[-1 if backwards else 0] for s in sequences] + inits + non_sequences
         extra_ph, extra_inits = _outputs_as_states(seq_ph + state_ph + nonseq_ph, first_values, outs)
         new_states = [masked_update(seq_ph[-1], new, prev) for new, prev in zip(new_states + outs, state_ph + extra_ph)]
         state_ph, inits, outs, collect = state_ph + extra_ph, inits + extra_inits, [], collect + [True] * len(outs)
@@ -257,10 +271,10 @@ def scan(fn: Callable[..., Union[Variable, Sequence[Variable]]], sequences=None,
     captured = captured_variables(placeholders, inner_outputs)
     captured_ph = [Variable(v.type, name=v.name) for v in captured]
     inner_outputs = clone_graph(placeholders + captured, inner_outputs, dict(zip(captured, captured_ph)))
-    op = Scan(placeholders + captured_ph, inner_outputs, len(sequences), len(state_ph), collect, n_steps)
+    op = Scan(placeholders + captured_ph, inner_outputs, len(sequences), len(state_ph), collect, n_steps, backwards)
     node_outputs = op.make_node(*outer, *captured).outputs
     states, collected = op.split_outputs(node_outputs)
-    return _user_results(entries, states, collected, collect)
+    return _user_results(entries, states, collected, collect, backwards)
 
 
 def _as_list(x) -> list:
@@ -334,8 +348,9 @@ def captured_variables(placeholders: Sequence[Variable], outputs: Sequence[Varia
     return list(captured)
 
 
-def _user_results(entries, states, collected, collect) -> Tuple[List[Variable], List[Variable]]:
-    """Map the node's outputs back to ``outputs_info`` order: collected outputs and final states."""
+def _user_results(entries, states, collected, collect, backwards: bool) -> Tuple[List[Variable], List[Variable]]:
+    """Map the node's outputs back to ``outputs_info`` order: collected outputs and final states (a collected
+    state's value after the loop's last step: its first row in a `backwards` loop)."""
     n_user = sum(e is not None for e in entries)
     # under a mask, collected-only outputs are carried as states after the user's
     plain_outputs = iter(list(collected) + list(states[n_user:]))
@@ -346,7 +361,7 @@ def _user_results(entries, states, collected, collect) -> Tuple[List[Variable], 
             continue
         if collect[j]:
             outputs.append(states[j])
-            finals.append(states[j][-1])
+            finals.append(states[j][0 if backwards else -1])
         else:
             finals.append(states[j])
         j += 1
@@ -356,11 +371,13 @@ def _user_results(entries, states, collected, collect) -> Tuple[List[Variable], 
 # -- backpropagation through time -------------------------------------------------------------------
 def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
                   output_grads: List[Optional[Variable]]) -> List[Optional[Variable]]:
-    """The gradients of a scan's inputs, computed by a `Scan` over the reversed steps.
+    """The gradients of a scan's inputs, computed by a `Scan` running the steps in the opposite order.
 
     Step t of the backward scan reads the forward inputs of step t — the sequence
     slices, and the previous states taken from the states the forward scan collected
-    (the initial value before step 0) — plus the gradients given for step t's outputs.
+    (the initial value before the first step) — plus the gradients given for step t's
+    outputs, all at their time index: the backward loop reads the forward's arrays as
+    they are and collects the sequences' gradients in time order.
     The forward loop also collects its state-dependent products (`saved_products`):
     the backward step reads them instead of computing them again, and recomputes only
     the cheap elementwise work between them.  It carries the gradient of each state
@@ -376,10 +393,9 @@ def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
         return [None] * len(inputs)
     saved = saved_products(op)
     states, saved_values, g_states = _forward_for_gradient(op, inputs, outputs, saved, g_states)
-    prevs = [shape_ops.concatenate([shape_ops.expand_dims(init, 0), h[:-1]]) for init, h in zip(inits, states)]
+    prevs = [_previous_values(init, h, op.backwards) for init, h in zip(inits, states)]
     given_states = [g for g in g_states if g is not None]
     given_outs = [g for g in g_outs if g is not None]
-    reversed_seqs = [v[::-1] for v in seqs + prevs + given_states + given_outs + saved_values]
 
     def step(*args):
         args = list(args)
@@ -408,14 +424,22 @@ def backward_scan(op: Scan, inputs: List[Variable], outputs: List[Variable],
     outputs_info = [dict(initial=E.zeros_like(inits[j]), collect=False) for j in diff_states]
     outputs_info += [dict(initial=E.zeros_like(nonseqs[k]), collect=False) for k in diff_nonseqs]
     outputs_info += [None] * len(diff_seqs)
-    g_x, finals = scan(step, reversed_seqs, outputs_info, nonseqs, n_steps=op.n_steps)
+    g_x, finals = time_indexed_scan(step, seqs + prevs + given_states + given_outs + saved_values, outputs_info,
+                                    nonseqs, op.n_steps, backwards=not op.backwards)
     result: List[Optional[Variable]] = [None] * len(inputs)
     for i, g in zip(diff_seqs, g_x):
-        result[i] = g[::-1]
+        result[i] = g
     slots = [len(seqs) + j for j in diff_states] + [len(seqs) + len(inits) + k for k in diff_nonseqs]
     for slot, g in zip(slots, finals):
         result[slot] = g
     return result
+
+
+def _previous_values(init: Variable, history: Variable, backwards: bool) -> Variable:
+    """A state's value before each time index's step, given its `history` after each (time first): the
+    initial value, then the history shifted by the step the loop runs before."""
+    first = shape_ops.expand_dims(init, 0)
+    return shape_ops.concatenate([history[1:], first] if backwards else [first, history[:-1]])
 
 
 def saved_products(op: Scan) -> List[Variable]:
@@ -446,7 +470,7 @@ def _forward_for_gradient(op: Scan, inputs: List[Variable], outputs: List[Variab
     merges with the original).  A state the original loop only carried makes the
     extended loop differ in what it collects: then the forward runs again (the price
     of ``collect=False`` under a gradient), and the gradient of its last value lands on
-    its last step.
+    the last step the loop runs.
     """
     from symkeras.ops.subtensor import inc_subtensor
 
@@ -454,9 +478,10 @@ def _forward_for_gradient(op: Scan, inputs: List[Variable], outputs: List[Variab
     if all(op.collect) and not saved:
         return states, [], g_states
     full = Scan(op.fgraph.inputs, op.fgraph.outputs + saved, op.n_seqs, op.n_states, [True] * op.n_states,
-                op.n_steps)
+                op.n_steps, op.backwards)
     per_step, collected = full.split_outputs(full.make_node(*inputs).outputs)
-    grads = [g if keep or g is None else inc_subtensor(E.zeros_like(h)[-1], g)
+    last = 0 if op.backwards else -1
+    grads = [g if keep or g is None else inc_subtensor(E.zeros_like(h)[last], g)
              for g, h, keep in zip(g_states, per_step, op.collect)]
     return per_step, collected[op.n_outs:], grads
 

@@ -60,6 +60,8 @@ def test_backward_loop_keeps_one_product_per_step():
     products = [n for n in backward.op.optimized.apply_nodes if type(n.op).__name__ in ("Dot", "DotBias", "Gemm")]
     assert len(products) == 1, "g_h_prev = g_z @ R.T; the rest moved out"
     assert backward.op.n_states == 2, "the adjoints of h and c"
+    assert backward.op.backwards and not [n for n in f.fgraph.apply_nodes if "::-1" in str(n.op)], \
+        "the backward loop runs T-1 ... 0 over the forward's arrays as they are: nothing is reversed"
     x_products = [n for n in f.fgraph.toposort() if isinstance(n.op, Dot) and params[2] in n.inputs]
     assert len(x_products) == 1, "the backward loop reuses the forward's (x * m) @ W, computed on unreversed x"
     for name in ("scan_push_out_accumulations", "scan_push_out_output_work", "scan_drop_dead_states"):

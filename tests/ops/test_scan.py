@@ -61,6 +61,27 @@ def test_second_derivative_through_a_backward_scan():
                   [np.array([0.3, -0.4]), np.array([0.9, 1.1])])
 
 
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "go_backwards"])
+def test_second_derivative_through_an_rnn_in_either_direction(go_backwards):
+    """The gradient loop runs the steps in the other order on the arrays as they are; so does its gradient."""
+    x, h0, W, Uw, b = RNN_INPUTS
+    G.verify_grad(lambda W, Uw: G.grad((rnn(x, h0, W, Uw, b, go_backwards=go_backwards) ** 2).sum(), Uw),
+                  [W, Uw])
+
+
+def test_a_backwards_loop_reads_and_collects_at_each_steps_time_index():
+    """``backwards=True`` runs t = T-1 ... 0 with no reversed copies; `scan`'s go_backwards shows run order."""
+    x, h0, W, Uw, b = params = _rnn_variables()
+    forward, backward = rnn(*params), rnn(*params, go_backwards=True)
+    node = backward.owner.inputs[0].owner
+    assert isinstance(node.op, Scan) and node.op.backwards and node.inputs[0] is x, "x itself, not x[::-1]"
+    got_forward, got_backward = G.function(params, [forward, backward], mode="py")(*RNN_INPUTS)
+    from tests.ops.cases_scan import ref_rnn
+
+    np.testing.assert_allclose(got_forward, ref_rnn(*RNN_INPUTS), rtol=1e-12)
+    np.testing.assert_allclose(got_backward, ref_rnn(*RNN_INPUTS, backwards=True), rtol=1e-12)
+
+
 # -- errors -----------------------------------------------------------------------------------------
 def test_a_sequence_without_a_time_axis_is_an_error():
     with pytest.raises(ValueError, match=r"scan: sequence 0 has shape \(\)"):

@@ -77,27 +77,16 @@ def _vectorize(node: Apply, inputs: Sequence[Outer]) -> Optional[List[Variable]]
     return None
 
 
-def _unreversed(v: Variable) -> Optional[Variable]:
-    """`s` when `v` is ``s[::-1]`` (a backward loop's sequence), else None."""
-    node = v.owner
-    if node is None or len(node.inputs) != 1:
-        return None
-    s = node.inputs[0]
-    return s if s.ndim and node.op == s[::-1].owner.op else None
-
-
 def _outer_values(op: Scan, node: Apply) -> Dict[Variable, Outer]:
     """Every inner variable computable before the loop, mapped to its value outside (time first where batched).
 
-    Work on sequences that are all reversed (``x[::-1]``, as a backward loop reads the
-    forward's inputs) is done on the unreversed ones and the result reversed: the same
-    nodes as the forward loop's own pushed-out work, which merging then shares.
+    Sequences are indexed by time in either direction, so a backward loop's work on the
+    forward's inputs builds the same nodes as the forward loop's own, which merging shares.
     """
     seq_ph, _, nonseq_ph = op.split_inputs(op.fgraph.inputs)
     seqs, _, nonseqs = op.split_inputs(node.inputs)
     known: Dict[Variable, Outer] = {ph: (v, True) for ph, v in zip(seq_ph, seqs)}
     known.update((ph, (v, False)) for ph, v in zip(nonseq_ph, nonseqs))
-    forward = {ph: _unreversed(v) for ph, v in zip(seq_ph, seqs) if _unreversed(v) is not None}
     for inner in op.fgraph.toposort():
         if inner.op.destroy_map or not all(v in known or isinstance(v, Constant) for v in inner.inputs):
             continue
@@ -105,11 +94,6 @@ def _outer_values(op: Scan, node: Apply) -> Dict[Variable, Outer]:
         batched = any(b for _, b in inputs)
         if not batched:  # loop-invariant: the same op on the outer values
             outs = inner.op.make_node(*[v for v, _ in inputs]).outputs
-        elif all(v in forward for v, (_, b) in zip(inner.inputs, inputs) if b):
-            outs = _vectorize(inner, [(forward[v], True) if b else (x, b) for v, (x, b) in zip(inner.inputs, inputs)])
-            if outs is not None:
-                forward.update(zip(inner.outputs, outs))
-                outs = [o[::-1] for o in outs]
         else:
             outs = _vectorize(inner, inputs)
         if outs is not None:
@@ -122,10 +106,11 @@ def _extends(big: Apply, small: Apply) -> bool:
     a, b = big.op, small.op
     if big is small or big.inputs != small.inputs or len(a.fgraph.outputs) < len(b.fgraph.outputs):
         return False
-    if (a.n_seqs, a.n_states, a.collect, a.n_steps) != (b.n_seqs, b.n_states, b.collect, b.n_steps):
+    if (a.n_seqs, a.n_states, a.collect, a.n_steps, a.backwards) != (b.n_seqs, b.n_states, b.collect, b.n_steps,
+                                                                      b.backwards):
         return False
     prefix = Scan(a.fgraph.inputs, a.fgraph.outputs[:len(b.fgraph.outputs)], a.n_seqs, a.n_states, a.collect,
-                  a.n_steps)
+                  a.n_steps, a.backwards)
     return prefix.signature == b.signature
 
 
@@ -186,6 +171,7 @@ class Loop:
     nonseqs: List[Tuple[Variable, Variable]]
     outs: List[Variable]
     n_steps: Optional[int]
+    backwards: bool
 
     @classmethod
     def of(cls, node: Apply) -> "Loop":
@@ -194,7 +180,7 @@ class Loop:
         seqs, inits, nonseqs = op.split_inputs(node.inputs)
         new_values, outs = op.split_outputs(op.fgraph.outputs)
         return cls(list(zip(seq_ph, seqs)), list(zip(state_ph, inits, new_values, op.collect)),
-                   list(zip(nonseq_ph, nonseqs)), outs, op.n_steps)
+                   list(zip(nonseq_ph, nonseqs)), outs, op.n_steps, op.backwards)
 
     def build(self) -> Tuple[List[Variable], List[Variable]]:
         """The new scan's (state outputs, collected outputs); inputs the loop no longer reads are dropped."""
@@ -204,7 +190,7 @@ class Loop:
         nonseqs = [(ph, v) for ph, v in self.nonseqs if ph in used]
         placeholders = [ph for ph, _ in seqs] + [s[0] for s in self.states] + [ph for ph, _ in nonseqs]
         op = Scan(placeholders, inner_outputs, len(seqs), len(self.states), [s[3] for s in self.states],
-                  self.n_steps)
+                  self.n_steps, self.backwards)
         outputs = op.make_node(*[v for _, v in seqs], *[s[1] for s in self.states], *[v for _, v in nonseqs]).outputs
         return op.split_outputs(outputs)
 

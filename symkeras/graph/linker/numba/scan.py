@@ -69,9 +69,10 @@ def shape_changes(new: str, old: str, ndim: int, offset: int) -> List[str]:
 
 
 def emit_step_end(ctx: NodeContext, states: List[str], new_values: List[str], new_vars: List[Variable],
-                  buffers: List[Tuple[str, str, Variable]], steps: str, t: str) -> None:
+                  buffers: List[Tuple[str, str, Variable]], steps: str, t: str, at: str) -> None:
     """Allocate the collection buffers at step 0, check (with one raise) that no state or collected
-    output changed shape, write the step's collected values into row t, and advance the states."""
+    output changed shape, write the step's collected values into row `at` (its time index), and advance
+    the states."""
     if buffers:
         ctx.emit(f"if {t} == 0:")
         with ctx.block():
@@ -82,7 +83,7 @@ def emit_step_end(ctx: NodeContext, states: List[str], new_values: List[str], ne
     ctx.check(changes, "a state or a collected output changed shape between steps")
     for buffer, value, var in buffers:
         with loop_nest(ctx, [f"{value}.shape[{k}]" for k in range(var.ndim)]) as js:
-            ctx.emit(f"{index_expr(buffer, [t] + js)} = {index_expr(value, js)}")
+            ctx.emit(f"{index_expr(buffer, [at] + js)} = {index_expr(value, js)}")
     for new, state in zip(new_values, states):
         ctx.emit(f"{state} = {new}")
 
@@ -126,15 +127,19 @@ def scan_loop(ctx: NodeContext) -> None:
     loop_start = len(writer.lines)
     ctx.emit(f"for {t} in range({steps}):")
     with ctx.block():
+        at = t  # the time index of step t
+        if op.backwards:
+            at = ctx.fresh("r")
+            ctx.emit(f"{at} = {steps} - 1 - {t}")
         for seq, var in zip(seqs, seq_vars):
-            writer.names[var] = emit_slice(ctx, seq, var, t)
+            writer.names[var] = emit_slice(ctx, seq, var, at)
         writer.names.update(zip(state_vars, states))
         writer.names.update(zip(nonseq_vars, nonseqs))
         for node in inner.toposort():
             writer.emit(f"# {node.op}")
             codegen_for(node)(NodeContext(node, writer))
         emit_step_end(ctx, states, [writer.names[v] for v in new_vars], new_vars,
-                      [(name, writer.names[var], var) for name, var in buffers], steps, t)
+                      [(name, writer.names[var], var) for name, var in buffers], steps, t, at)
     single_threaded_blas(ctx, loop_start)
     for name, state, keep in zip(state_outs, states, op.collect):
         if not keep:  # a copy: the last value may alias an input the outer graph could overwrite
