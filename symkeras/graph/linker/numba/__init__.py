@@ -19,6 +19,7 @@ from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_m
 from symkeras.graph.linker.numba.cblas import blas_threads, set_blas_threads
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.numba.entry import entry_point
+from symkeras.graph.linker.malloc import keep_freed_buffers
 from symkeras.graph.linker.py import py_linker
 from symkeras.ops.scan import Scan
 
@@ -29,6 +30,7 @@ def numba_linker(fgraph: FunctionGraph, n_outputs: int, profile: Optional[Profil
     With a `profile`, each node is compiled as a function of its own and a host loop times
     every call: slower to compile and to run, but it says where the time goes.
     """
+    keep_freed_buffers()
     if profile is not None:
         return _profiled(fgraph, profile)
     generated, kernel_nodes = generate_module(fgraph)
