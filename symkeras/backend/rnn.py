@@ -13,7 +13,7 @@ from symkeras import ops
 from symkeras.backend.errors import backend_function
 from symkeras.graph import Variable, as_tensor
 from symkeras.graph.type import format_shape
-from symkeras.ops.scan import masked_update, scan
+from symkeras.ops.scan import masked_update, scan, time_indices
 
 Tensor = Variable
 StepFunction = Callable[[Tensor, List[Tensor]], Tuple[Tensor, Sequence[Tensor]]]
@@ -103,9 +103,8 @@ def _unrolled(step, time_major: Tensor, states: List[Tensor], constants: List[Te
     if length is None:
         raise ValueError(f"unrolling needs a known number of time steps, but the inputs have shape "
                          f"{format_shape(_swap_batch_and_time(time_major).type.shape)}; give input_length")
-    steps = range(length - 1, -1, -1) if go_backwards else range(length)
     outputs: List[Tensor] = []
-    for t in steps:
+    for t in time_indices(length, go_backwards):
         output, *new_states = step(time_major[t], *states, *constants)
         if mask is not None:
             previous = outputs[-1] if outputs else ops.zeros_like(output)

@@ -116,7 +116,7 @@ class Scan(Op):
         steps = run_length(seqs, self.n_steps)
         step = self._step_thunk()
         history: List[List[np.ndarray]] = [[] for _ in range(self.n_states + self.n_outs)]
-        for t in self.step_order(steps):
+        for t in time_indices(steps, self.backwards):
             results = step([s[t] for s in seqs] + states + nonseqs)
             new_states = results[: self.n_states]
             for j, (new, prev) in enumerate(zip(new_states, states)):
@@ -129,10 +129,6 @@ class Scan(Op):
         # a carried-only state may be an input passed through: copy it, as the compiled loop does
         outs = [collected[j] if keep else states[j].copy() for j, keep in enumerate(self.collect)]
         return outs + collected[self.n_states:]
-
-    def step_order(self, steps: int) -> range:
-        """The time indices in the order the loop runs them."""
-        return range(steps - 1, -1, -1) if self.backwards else range(steps)
 
     def _step_thunk(self):
         if self._step is None:
@@ -147,6 +143,11 @@ class Scan(Op):
 
 
 # -- shapes and signatures --------------------------------------------------------------------------
+def time_indices(steps: int, backwards: bool) -> range:
+    """The time indices of `steps` steps in the order a loop runs them (last first when `backwards`)."""
+    return range(steps - 1, -1, -1) if backwards else range(steps)
+
+
 def graph_signature(fgraph: FunctionGraph) -> tuple:
     """A hashable structure equal for structurally equal graphs: input types, nodes by op and inputs, outputs."""
     refs: Dict[Variable, tuple] = {v: ("in", k) for k, v in enumerate(fgraph.inputs)}

@@ -60,4 +60,3 @@ def install(caching_module: str = "numba.core.caching") -> None:
     impl = caching.CacheImpl
     if not any(getattr(c, "__name__", "") == "PackageCacheLocator" for c in impl._locator_classes):
         impl._locator_classes = [_locator_class(caching)] + list(impl._locator_classes)
-
