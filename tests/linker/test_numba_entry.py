@@ -166,3 +166,31 @@ def test_a_kernel_loaded_from_the_disk_cache_can_be_called_by_code_compiled_late
     assert load_cached(kernel, signature)
     caller = numba.njit(lambda a: kernel(a) + 1.0)
     assert caller(np.arange(4.0)) == 13.0
+
+
+def test_a_cold_first_step_starts_its_compile_helper_before_it_compiles_blas(monkeypatch, tmp_path):
+    """Importing a generated module compiles nothing; on an empty cache the helper starts, then `prepare` runs."""
+    from symkeras import graph as G
+    from symkeras.graph import config
+    from symkeras.graph.linker.numba import cache, codegen, prefetch
+
+    monkeypatch.setenv("SYMKERAS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "_loaded", {})  # as in a new process: no module of this graph imported yet
+    monkeypatch.setattr(config, "compile_helpers", True)
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+    events = []
+    monkeypatch.setattr(prefetch.compile_worker, "start", lambda jobs, low_priority: events.append("helper"))
+    real_prepare = prefetch.prepare
+    monkeypatch.setattr(prefetch, "prepare", lambda module: (events.append("prepare"), real_prepare(module)))
+    rng = np.random.default_rng(1)
+    x = G.matrix("x")
+    w = G.shared(rng.normal(size=(4, 3)).astype("float32"), name="w")
+    cost = G.ops.mean(G.ops.tanh(x @ w) ** 2)
+    (gw,) = G.grad(cost, [w])
+    f = G.function([x], cost, updates=[(w, w - 0.1 * gw)], mode="numba")
+    assert "prepare" in f.thunk.source and events == []  # written into the module, not run by importing it
+    xv = rng.normal(size=(5, 4)).astype("float32")
+    w0 = w.get_value()
+    got = float(f(xv))
+    assert events == ["helper", "prepare"]
+    assert np.isclose(got, np.mean(np.tanh(xv @ w0) ** 2), rtol=1e-5)

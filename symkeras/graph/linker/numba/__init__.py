@@ -15,7 +15,7 @@ from symkeras.graph.linker.numba import blas, nnet, reduction  # noqa: F401  (re
 from symkeras.graph.linker.numba import shape, subtensor  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import scan  # noqa: F401  (registers code generators)
 from symkeras.graph.linker.numba import conv, pool  # noqa: F401  (registers code generators)
-from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules, module_source
+from symkeras.graph.linker.numba.cache import clear_cache, load_module, loaded_modules, module_source, prepare
 from symkeras.graph.linker.numba.cblas import blas_threads, set_blas_threads
 from symkeras.graph.linker.numba.codegen import argument_lists, generate_module, generate_node_module
 from symkeras.graph.linker.numba.entry import entry_point
@@ -68,6 +68,7 @@ def _profiled(fgraph: FunctionGraph, profile: Profile) -> Callable[[List[np.ndar
     nodes = fgraph.toposort()
     source = generate_node_module(nodes)
     module = load_module(source)
+    prepare(module)
     runners = [getattr(module, f"node_{k}") for k in range(len(nodes))]
     constants = {c: c.data for c in argument_lists(fgraph)[2]}
     thunk = timed_node_loop(nodes, runners, fgraph, constants, profile)

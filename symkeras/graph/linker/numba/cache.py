@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
-from typing import Dict
+from typing import Dict, List
 
 _loaded: Dict[str, ModuleType] = {}
 
@@ -85,10 +85,27 @@ def import_module(key: str) -> ModuleType:
     return module
 
 
+def kernel_modules(module: ModuleType) -> List[ModuleType]:
+    """A generated module followed by every kernel module its entry point calls."""
+    kernels = [f for name, f in vars(module).items() if name.startswith("kernel_")]
+    return [module] + [sys.modules[k.py_func.__module__] for k in kernels]
+
+
 def module_source(module: ModuleType) -> str:
     """The source of a generated module followed by that of every kernel module it calls (for reading)."""
-    kernels = [f for name, f in vars(module).items() if name.startswith("kernel_")]
-    return "\n".join(Path(m.__file__).read_text() for m in [module] + [sys.modules[k.py_func.__module__] for k in kernels])
+    return "\n".join(Path(m.__file__).read_text() for m in kernel_modules(module))
+
+
+def prepare(module: ModuleType) -> None:
+    """Compile, or load from the disk cache, the runtime functions that a generated module and its kernels
+    call (each module's ``prepare()``): before any of their functions compiles or loads.
+
+    Importing a module does not do it, so that a cold process can trace its first step and
+    start a compile helper before it spends a second compiling BLAS calls.
+    """
+    for each in kernel_modules(module):
+        if hasattr(each, "prepare"):
+            each.prepare()
 
 
 def loaded_modules() -> Dict[str, ModuleType]:

@@ -30,6 +30,9 @@ from symkeras.ops.scalar import NUMBA_HELPERS
 #: bump when generated code changes meaning, so stale cache entries are never used
 CODEGEN_VERSION = 2
 
+#: docstring of a generated module's ``prepare()``, which `cache.prepare` runs (importing the module does not)
+PREPARE_DOC = "Compile, or load from Numba's disk cache, the runtime functions this module's code calls."
+
 CodegenFn = Callable[["NodeContext"], None]
 CODEGEN: Dict[type, CodegenFn] = {}
 
@@ -80,7 +83,7 @@ class ModuleWriter:
         self.helpers: Dict[str, Tuple[str, bool]] = {}
         #: name -> runtime module (a module of the package with compiled functions) it is imported from
         self.imports: Dict[str, str] = {}
-        #: statements the module runs when imported, before any of its functions compiles
+        #: statements of the module's ``prepare()``, run before any of its functions compiles or loads
         self.setup: List[str] = []
         #: module-level name -> cache key of each kernel module the function calls
         self.kernels: Dict[str, str] = {}
@@ -136,8 +139,8 @@ class NodeContext:
 
     def runtime_function(self, module: str, name: str, setup: Optional[str] = None) -> None:
         """Import the compiled function `name` of runtime module `module` (one of `cache.RUNTIME_MODULES`),
-        compiled once per process and signature for every kernel that calls it; run the call `setup` (a
-        function of that module, by name, with its arguments) when the generated module is imported."""
+        compiled once per process and signature for every kernel that calls it; the call `setup` (a
+        function of that module, by name, with its arguments) goes into the generated module's ``prepare()``."""
         self.writer.imports[name] = module
         if setup is not None:
             self.writer.imports[setup.split("(")[0]] = module
@@ -355,7 +358,8 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         "from symkeras.graph.linker.numba.cache import load_kernel",
     ]
     header += [f"from {module} import {name}" for name, module in sorted(writer.imports.items())] + [""]
-    header += writer.setup + ([""] if writer.setup else [])
+    if writer.setup:
+        header += ["def prepare():", f'    """{PREPARE_DOC}"""'] + [f"    {line}" for line in writer.setup] + [""]
     header += [f"{name} = load_kernel({key!r})" for name, key in writer.kernels.items()]
     helpers = []
     for name, (source, inline) in writer.helpers.items():

@@ -48,12 +48,14 @@ def failure(worker: subprocess.Popen) -> str:
 
 
 def _main() -> None:
-    from symkeras.graph.linker.numba.cache import import_module
+    from symkeras.graph.linker.numba.cache import import_module, prepare
 
     if sys.argv[1] == "1" and hasattr(os, "nice"):
         os.nice(10)
     for key, name, signature in pickle.loads(sys.stdin.buffer.read()):
-        getattr(import_module(key), name).compile(signature)
+        module = import_module(key)
+        prepare(module)
+        getattr(module, name).compile(signature)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ import numpy as np
 from symkeras.graph import config
 from symkeras.graph.basic import Apply
 from symkeras.graph.linker.numba import compile_worker
-from symkeras.graph.linker.numba.prefetch import load_cached, prefetch_kernels
+from symkeras.graph.linker.numba.cache import prepare
+from symkeras.graph.linker.numba.prefetch import has_cache_index, load_cached, prefetch_kernels
 
 #: calls of the Python glue before its compilation starts: short runs (tests, one-off calls) never pay for it
 COMPILE_AFTER_CALLS = 50
@@ -35,7 +36,10 @@ def entry_point(module: ModuleType, kernel_nodes: Dict[str, Apply], n_inputs: in
     """The callable that runs `module`'s graph (whose first `n_inputs` arguments are the function's inputs):
     ``run`` itself, or a `GlueFirst` around it in a split module (unless helper processes are turned off,
     ``SYMKERAS_COMPILE_HELPERS=0``: then ``run`` compiles on the first call, in this process)."""
-    return GlueFirst(module, kernel_nodes, n_inputs) if kernel_nodes and config.compile_helpers else module.run
+    if kernel_nodes and config.compile_helpers:
+        return GlueFirst(module, kernel_nodes, n_inputs)
+    prepare(module)
+    return module.run
 
 
 class GlueFirst:
@@ -69,10 +73,12 @@ class GlueFirst:
         self._calls += 1
         if self._calls == 1:
             self._signature = tuple(numba.typeof(a) for a in args)
-            if load_cached(self.dispatcher, self._signature):
-                self._call = self.dispatcher
-            else:
-                self._prefetcher = prefetch_kernels(self.module, self.kernel_nodes, args, self.n_inputs)
+            if has_cache_index(self.dispatcher):
+                prepare(self.module)
+                if load_cached(self.dispatcher, self._signature):
+                    self._call = self.dispatcher
+                    return
+            self._prefetcher = prefetch_kernels(self.module, self.kernel_nodes, args, self.n_inputs)  # prepares too
             return
         if self._prefetcher is not None and self._prefetcher.poll() is not None:
             prefetcher, self._prefetcher = self._prefetcher, None

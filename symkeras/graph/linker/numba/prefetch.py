@@ -7,12 +7,14 @@ reference (on copies of the writable arguments), which records the Numba signatu
 kernel call will have — the reference's results are laid out as the kernel's would be
 (fresh C-contiguous arrays, or the destroyed input itself).  Kernels Numba's disk cache lacks go
 to a `compile_worker` process in reverse order while the real step compiles them in
-order; each side loads from the cache what the other has finished.  A signature that
+order; each side loads from the cache what the other has finished.  The helper starts
+before the step compiles anything, even the BLAS runtime its kernels call.  A signature that
 turns out different at run time is compiled by the step as before: tracing only ever
 saves time.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import types
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -22,6 +24,7 @@ import numpy as np
 
 from symkeras.graph.basic import Apply
 from symkeras.graph.linker.numba import compile_worker
+from symkeras.graph.linker.numba.cache import prepare
 
 #: fewer kernels to compile than this are not worth a helper process (it costs ~0.5 s to start)
 MIN_KERNELS = 4
@@ -29,25 +32,33 @@ MIN_KERNELS = 4
 
 def prefetch_kernels(module: types.ModuleType, kernel_nodes: Dict[str, Apply], args: Sequence,
                      n_inputs: int) -> Optional[subprocess.Popen]:
-    """Trace `module`'s entry point on `args` (the first `n_inputs` are the function's inputs), load the
-    kernels the disk cache has, and start a helper compiling the others last to first; the helper
-    process, or None when there was nothing worth it.
+    """Trace `module`'s entry point on `args` (the first `n_inputs` are the function's inputs), start a helper
+    compiling the kernels the disk cache lacks last to first, then `prepare` the module and load the kernels the
+    cache has; the helper process, or None when there was nothing worth it.
 
-    The trace runs on the first two rows of each input: the numpy references of big
-    convolutions would take seconds on a whole batch, and the signatures do not depend on
-    the batch size.
+    The helper starts before `prepare`, which may compile the BLAS runtime for a second: the
+    kernels it begins with (the optimizer's, at the end of the step) do not call BLAS.  A
+    kernel counts as missing when Numba's cache has no index for it at all, which is known
+    without loading anything (loading cached code needs `prepare` first).  The trace runs on
+    the first two rows of each input: the numpy references of big convolutions would take
+    seconds on a whole batch, and the signatures do not depend on the batch size.
     """
     rows = [a[:2] if isinstance(a, np.ndarray) and a.ndim else a for a in args[:n_inputs]]
     try:
         calls = trace_kernel_calls(module, kernel_nodes, rows + list(args[n_inputs:]))
     except Exception:  # the real step raises the error properly; tracing is only an optimization
-        return None
-    missing = [(name, signature) for name, signature in calls if not load_cached(getattr(module, name), signature)]
-    if len(missing) < MIN_KERNELS:
-        return None
-    keys = _kernel_keys(module)
-    jobs = [(keys[name], "kernel", signature) for name, signature in reversed(missing)]
-    return compile_worker.start(jobs, low_priority=False)  # the step waits for these kernels too
+        calls = []
+    missing = [(name, signature) for name, signature in calls if not has_cache_index(getattr(module, name))]
+    helper = None
+    if len(missing) >= MIN_KERNELS:
+        keys = _kernel_keys(module)
+        jobs = [(keys[name], "kernel", signature) for name, signature in reversed(missing)]
+        helper = compile_worker.start(jobs, low_priority=False)  # the step waits for these kernels too
+    prepare(module)
+    for name, signature in calls:
+        if (name, signature) not in missing:
+            load_cached(getattr(module, name), signature)
+    return helper
 
 
 def trace_kernel_calls(module: types.ModuleType, kernel_nodes: Dict[str, Apply],
@@ -85,6 +96,11 @@ def _stand_in(name: str, node: Apply, calls: Dict[Tuple[str, tuple], None]):
         return tuple(outs)
 
     return kernel
+
+
+def has_cache_index(dispatcher) -> bool:
+    """Whether Numba's disk cache has an index for `dispatcher`, i.e. may hold a compiled version of it (loads nothing)."""
+    return os.path.exists(dispatcher._cache._cache_file._index_path)
 
 
 def load_cached(dispatcher, signature: tuple) -> bool:
