@@ -213,8 +213,13 @@ def _pool_window_grad(x, gz, gx, b, i, j, l, d0, d1, h0, h1, w0, w1, is_max, bes
 
 @njit(cache=True, nogil=True)
 def _pool_task(grad, b, x, y, gx, window, strides, before, is_max):
-    """Sample b of a pooling (y: its output) or of its gradient (y: the output gradient, added into gx)."""
+    """Sample b of a pooling (y: its output) or of its gradient (y: the output gradient, summed into gx[b],
+    which the task zeroes first: on the core that then adds into it, while it is in that core's cache)."""
     d_in, h_in, w_in = x.shape[1], x.shape[2], x.shape[3]
+    if grad:
+        sample = gx[b].reshape(-1)
+        for k in range(sample.shape[0]):
+            sample[k] = 0
     best = np.empty(x.shape[4], x.dtype)
     at = np.empty(x.shape[4], np.int64)
     for i in range(y.shape[1]):
@@ -394,6 +399,6 @@ def pool_forward(x, out, window, strides, before, is_max):
 
 @njit(cache=True, nogil=True)
 def pool_grad(x, gz, gx, window, strides, before, is_max):
-    """Add each output gradient into gx: at the first maximum of its window, or spread over the
-    elements of the window inside x."""
+    """Write into gx (any contents: every element is written) the sum of the output gradients of the windows
+    that hold each input element: at the first maximum of a window, or spread over its elements inside x."""
     _pool_tasks(np.bool_(True), x, gz, gx, window, strides, before, np.bool_(is_max))

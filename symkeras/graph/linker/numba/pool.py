@@ -52,6 +52,6 @@ def emit_pool_grad(ctx: NodeContext) -> None:
               "the output gradient does not fit the input")
     g5 = as5(ctx, gc, [batch], lengths, [c])
     ctx.runtime_function(BATCH_LOOPS, "pool_grad", tasks_for(ctx, dtype))
-    ctx.emit(f"{out} = np.zeros({xc}.shape, {xc}.dtype)")
+    ctx.emit(f"{out} = np.empty({xc}.shape, {xc}.dtype)")  # pool_grad zeroes each sample in its parallel task
     ctx.emit(f"pool_grad({x5}, {g5}, {as5(ctx, out, [batch], [f'{xc}.shape[{1 + i}]' for i in range(op.ndim)], [c])}, "
              f"{window}, {strides}, {before}, {op.mode == 'max'})")
