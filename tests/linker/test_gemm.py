@@ -129,3 +129,20 @@ def test_one_elementwise_kernel_serves_every_rank(monkeypatch):
     product, buffer = f(xv, yv)
     np.testing.assert_allclose(product, (xv.T + 1) * yv, rtol=1e-6)
     np.testing.assert_array_equal(buffer, product, err_msg="the overwritten view holds the result")
+
+
+def test_a_reduction_keeping_its_axes_shares_the_kernel_of_the_one_dropping_them(monkeypatch):
+    """``sum(x, axis, keepdims=True)`` calls the kernel of ``sum(x, axis)`` and reshapes: one kernel for both."""
+    from symkeras.graph.linker.numba import codegen
+
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+    x = G.tensor("float32", (None, None, None), name="x")
+    rng = np.random.default_rng(3)
+    xv = rng.random((2, 3, 4), dtype="float32")
+    keys = {}
+    for axes in [(1,), (0, 2), (0, 1, 2)]:
+        for keep in (False, True):
+            f = G.function([x], R.Reduce("max", axes, keepdims=keep)(x), mode="numba")
+            keys.setdefault(axes, []).append(_kernel_keys(f))
+            np.testing.assert_array_equal(f(xv), np.max(xv, axis=axes, keepdims=keep))
+    assert all(dropped == kept and len(kept) == 1 for dropped, kept in keys.values()), keys

@@ -25,6 +25,7 @@ from symkeras.graph.fgraph import FunctionGraph
 from symkeras.graph.type import TensorType
 from symkeras.ops.composite import Composite
 from symkeras.ops.elemwise import Elemwise
+from symkeras.ops.reduction import Reduce
 from symkeras.ops.scalar import NUMBA_HELPERS
 
 #: bump when generated code changes meaning, so stale cache entries are never used
@@ -274,9 +275,10 @@ def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
     An elementwise node whose arrays all have the output's shape (0-d values aside) calls the
     kernel of its one-dimensional twin on the flattened arrays (`_emit_flat_call`): one kernel
     then serves that operation at every rank (an optimizer's update of matrices, vectors and 4-d
-    kernels alike), and a model compiles fewer of them.
+    kernels alike), and a model compiles fewer of them.  Likewise a reduction that keeps its
+    reduced axes calls the kernel of the one that drops them and reshapes the result.
     """
-    twin = _flat_twin(node)
+    twin = _flat_twin(node) or _dropping_twin(node)
     target = node if twin is None else twin
     name = _kernel_module(writer, target, list(dict.fromkeys(target.inputs)))
     if name is None:
@@ -287,9 +289,18 @@ def _emit_kernel_call(writer: ModuleWriter, node: Apply) -> bool:
     writer.names.update(zip(node.outputs, outputs))
     if twin is None:
         writer.emit(f"{''.join(o + ', ' for o in outputs)}= {name}({', '.join(args)})")
+    elif isinstance(node.op, Reduce):
+        kept = [f"{args[0]}.shape[{k}]" if k not in node.op.axes else "1" for k in range(node.inputs[0].ndim)]
+        writer.emit(f"{outputs[0]} = {name}({args[0]})[0].reshape(({''.join(d + ', ' for d in kept)}))")
     else:
         _emit_flat_call(writer, node, name, inputs, args, outputs[0])
     return True
+
+
+def _dropping_twin(node: Apply) -> Optional[Apply]:
+    """A reduction that keeps its reduced axes (as ones) as the same reduction dropping them; else None."""
+    op = node.op
+    return Reduce(op.kind, op.axes).make_node(*node.inputs) if isinstance(op, Reduce) and op.keepdims else None
 
 
 def _emit_flat_call(writer: ModuleWriter, node: Apply, name: str, inputs: List[Variable], args: List[str],
