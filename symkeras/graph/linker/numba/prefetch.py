@@ -48,15 +48,16 @@ def prefetch_kernels(module: types.ModuleType, kernel_nodes: Dict[str, Apply], a
         calls = trace_kernel_calls(module, kernel_nodes, rows + list(args[n_inputs:]))
     except Exception:  # the real step raises the error properly; tracing is only an optimization
         calls = []
-    missing = [(name, signature) for name, signature in calls if not has_cache_index(getattr(module, name))]
+    indexed = [has_cache_index(getattr(module, name)) for name, _ in calls]
+    missing = [call for call, found in zip(calls, indexed) if not found]
     helper = None
     if len(missing) >= MIN_KERNELS:
         keys = _kernel_keys(module)
         jobs = [(keys[name], "kernel", signature) for name, signature in reversed(missing)]
         helper = compile_worker.start(jobs, low_priority=False)  # the step waits for these kernels too
     prepare(module)
-    for name, signature in calls:
-        if (name, signature) not in missing:
+    for (name, signature), found in zip(calls, indexed):
+        if found:
             load_cached(getattr(module, name), signature)
     return helper
 
@@ -99,8 +100,10 @@ def _stand_in(name: str, node: Apply, calls: Dict[Tuple[str, tuple], None]):
 
 
 def has_cache_index(dispatcher) -> bool:
-    """Whether Numba's disk cache has an index for `dispatcher`, i.e. may hold a compiled version of it (loads nothing)."""
-    return os.path.exists(dispatcher._cache._cache_file._index_path)
+    """Whether Numba's disk cache has an index for `dispatcher`, i.e. may hold a compiled version of it (loads
+    nothing); False for a dispatcher Numba does not cache."""
+    cache_file = getattr(dispatcher._cache, "_cache_file", None)
+    return cache_file is not None and os.path.exists(cache_file._index_path)
 
 
 def load_cached(dispatcher, signature: tuple) -> bool:
