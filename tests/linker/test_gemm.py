@@ -129,6 +129,7 @@ def test_one_elementwise_kernel_serves_every_rank(monkeypatch):
     product, buffer = f(xv, yv)
     np.testing.assert_allclose(product, (xv.T + 1) * yv, rtol=1e-6)
     np.testing.assert_array_equal(buffer, product, err_msg="the overwritten view holds the result")
+    assert "copy_into(" in f.thunk.source and "[...] =" not in f.thunk.source, "no per-site setitem to compile"
 
 
 def test_a_reduction_keeping_its_axes_shares_the_kernel_of_the_one_dropping_them(monkeypatch):

@@ -29,6 +29,18 @@ def test_views_of_non_contiguous_tensors():
     _both([x], outputs, [np.arange(24, dtype="float32").reshape(2, 3, 4)])
 
 
+def test_a_permutation_is_a_strided_view_and_not_numbas_transpose():
+    """Numba's ``transpose(axes)`` costs seconds of compilation at each site; the view is built from strides."""
+    x = G.tensor("float32", (None, None, None, None), name="x")
+    y = S.dimshuffle(x[:, 0], (2, 0, "x", 1))
+    source, _ = generate_module(G.FunctionGraph([x], [y]))
+    assert "as_strided" in source and ".transpose(" not in source
+    f = G.function([x], y, mode="numba")
+    xv = np.arange(120, dtype="float32").reshape(2, 3, 4, 5)
+    for value in (xv, xv[:, :, ::-2], xv.transpose(3, 1, 0, 2)):
+        np.testing.assert_array_equal(f(value), value[:, 0].transpose(2, 0, 1)[:, :, None])
+
+
 def test_index_arrays_broadcast_at_run_time_and_repeats_accumulate():
     x = G.matrix("x", dtype="float64")
     i = G.tensor("int64", (None, None), name="i")

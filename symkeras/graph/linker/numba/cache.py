@@ -32,7 +32,7 @@ def cache_dir() -> Path:
 
 
 #: modules whose compiled functions generated code calls: Numba's cache of a caller does not see them change
-RUNTIME_MODULES = ("batch_loops.py", "cblas.py", "intrinsics.py")
+RUNTIME_MODULES = ("batch_loops.py", "cblas.py", "copies.py", "intrinsics.py")
 
 
 @functools.lru_cache(maxsize=1)

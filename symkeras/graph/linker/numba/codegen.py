@@ -319,9 +319,10 @@ def _emit_flat_call(writer: ModuleWriter, node: Apply, name: str, inputs: List[V
     writer.emit(f"{out} = {flat}.reshape({full[0]}.shape)")
     for (overwritten,) in node.op.destroy_map.values():
         target = args[inputs.index(node.inputs[overwritten])]
+        writer.imports["copy_into"] = "symkeras.graph.linker.numba.copies"
         writer.emit(f"if not {target}.flags.c_contiguous:")
         with _Indent(writer):
-            writer.emit(f"{target}[...] = {out}")
+            writer.emit(f"copy_into({target}, {out})")
             writer.emit(f"{out} = {target}")
 
 

@@ -92,9 +92,14 @@ def dimshuffle_view(ctx: NodeContext) -> None:
     order = sorted(kept)
     perm = [order.index(p) for p in kept]
     if perm == sorted(perm, reverse=True) and len(perm) > 1:
-        expr += ".T"  # Numba compiles ``transpose(axes)`` with shape-error formatting: seconds, cold
+        expr += ".T"
     elif perm != sorted(perm):
-        expr += f".transpose({shape_tuple(map(str, perm))})"
+        # Numba compiles ``transpose(axes)`` with a fancy-indexing permutation check: seconds at every site, cold
+        view = ctx.fresh("p")
+        ctx.emit(f"{view} = {expr}")
+        shape = shape_tuple([f"{view}.shape[{k}]" for k in perm])
+        strides = shape_tuple([f"{view}.strides[{k}]" for k in perm])
+        expr = f"np.lib.stride_tricks.as_strided({view}, {shape}, {strides})"
     if "x" in op.pattern:
         expr += "[" + ", ".join("None" if p == "x" else ":" for p in op.pattern) + "]"
     ctx.emit(f"{out} = {expr}")
