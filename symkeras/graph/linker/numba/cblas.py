@@ -5,56 +5,40 @@ operand (a transpose is the latter) goes to BLAS with a transpose flag and its l
 dimension, so no copy is made; only an operand with neither layout is copied.  Numba's
 ``np.dot`` copies transposed views and has no alpha/beta, which is why this exists.
 
-BLAS is scipy's (``scipy.linalg.cython_blas``, the one Numba's ``np.dot`` uses too), so a
-process trains on one OpenBLAS thread pool.  Its Fortran entry points are registered with
-LLVM under names of our own and called from an intrinsic by name, never by address, so
-functions calling `gemm` stay cacheable by Numba.
+BLAS is MKL where installed, else scipy's OpenBLAS (`blas_library`).  Its Fortran entry
+points are registered with LLVM under names of our own and called from an intrinsic by
+name, never by address, so functions calling `gemm` stay cacheable by Numba, and a cache
+written with one library runs with the other.
 """
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg.cython_blas as cython_blas
 from llvmlite import binding, ir
 from numba import njit, types
 from numba.core import cgutils
-from numba.extending import get_cython_function_address, intrinsic
+from numba.extending import intrinsic
 
 from symkeras.graph.linker import runtime_cache
+from symkeras.graph.linker.numba import blas_library
 
 runtime_cache.install()
 
 #: LLVM symbol each BLAS routine is registered under, by dtype
-SYMBOLS = {"float32": ("sgemm", "symkeras_blas_sgemm"), "float64": ("dgemm", "symkeras_blas_dgemm")}
+SYMBOLS = {"float32": "symkeras_blas_sgemm", "float64": "symkeras_blas_dgemm"}
+
+#: LLVM symbol of the BLAS's per-thread thread count (set the calling thread's count, return the old setting)
+THREADS_SYMBOL = "symkeras_blas_set_threads"
+
+#: the BLAS library this process calls (`blas_library.load`: MKL where installed, else scipy's OpenBLAS)
+LIBRARY = blas_library.load()
 
 
 def _register_symbols() -> None:
-    for routine, symbol in SYMBOLS.values():
-        signature = cython_blas.__pyx_capi__[routine].__repr__()
-        if signature.count("int *") != 6:  # LP64 BLAS: the 6 sizes are C ints
-            raise ImportError(f"symkeras needs scipy's LP64 BLAS; scipy's {routine} has the signature {signature}")
-        binding.add_symbol(symbol, get_cython_function_address("scipy.linalg.cython_blas", routine))
-
-
-_register_symbols()
-
-#: LLVM symbol of OpenBLAS's ``openblas_set_num_threads_local`` (set this thread's count, return the old one)
-THREADS_SYMBOL = "symkeras_blas_set_threads"
-
-
-def _register_thread_control() -> None:
-    """Register scipy's OpenBLAS thread control under `THREADS_SYMBOL`; a no-op where that BLAS lacks it."""
-    import ctypes
-    import glob
-    import os
-
-    import scipy
-
-    libs = glob.glob(os.path.join(os.path.dirname(scipy.__file__), "..", "scipy.libs", "*openblas*"))
-    for path in libs:
-        fn = getattr(ctypes.CDLL(path), "openblas_set_num_threads_local", None)
-        if fn is not None:
-            binding.add_symbol(THREADS_SYMBOL, ctypes.cast(fn, ctypes.c_void_p).value)
-            return
+    for dtype, symbol in SYMBOLS.items():
+        binding.add_symbol(symbol, LIBRARY.gemm[dtype])
+    if LIBRARY.set_threads is not None:
+        binding.add_symbol(THREADS_SYMBOL, LIBRARY.set_threads)
+        return
     from numba import cfunc
 
     @cfunc(types.int32(types.int32))
@@ -64,7 +48,7 @@ def _register_thread_control() -> None:
     binding.add_symbol(THREADS_SYMBOL, keep_threads.address)
 
 
-_register_thread_control()
+_register_symbols()
 
 _N, _T = ord("N"), ord("T")
 
@@ -76,7 +60,7 @@ def _fortran_gemm(typingctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, b
         return None
     signature = types.void(types.uint8, types.uint8, types.int32, types.int32, types.int32, alpha, a, types.int32,
                            b, types.int32, beta, c, types.int32)
-    symbol = SYMBOLS[str(a.dtype)][1]
+    symbol = SYMBOLS[str(a.dtype)]
 
     def codegen(context, builder, sig, args):
         ta, tb, m_, n_, k_, alpha_, a_, lda_, b_, ldb_, beta_, c_, ldc_ = args
@@ -202,7 +186,9 @@ def _set_threads(typingctx, n):
 
 @njit(cache=True, nogil=True)
 def set_blas_threads(n):
-    """Set the number of BLAS threads of the calling thread; return the previous number (0 where unknown).
+    """Set the number of BLAS threads of the calling thread; return the previous setting, which restores it.
+
+    The previous setting is OpenBLAS's count; MKL's is 0 where the thread follows the global count.
 
     A loop of small products (a scan's ``h @ U`` per step) runs them single-threaded: a
     thread pool synchronizes at every call, which costs more than it saves on such sizes
@@ -212,7 +198,7 @@ def set_blas_threads(n):
 
 
 def blas_threads() -> int:
-    """BLAS's current number of threads (0 where unknown)."""
+    """The calling thread's BLAS thread setting, as `set_blas_threads` returns it (0: the global one, or unknown)."""
     previous = set_blas_threads(1)
     set_blas_threads(previous)
     return int(previous)
