@@ -51,3 +51,23 @@ def test_the_other_library_gives_the_same_products():
                             "-k", "every_layout or edges or gemm_op_in_numba"], env=env, cwd=REPO, capture_output=True, text=True)
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+
+def test_a_thread_count_invariant_library_gives_the_same_bits_on_one_thread_and_on_two():
+    """MKL runs in strict reproducible mode: what `entry.CoreYield` relies on to drop a thread mid-fit."""
+    if not cblas.LIBRARY.thread_count_invariant:
+        pytest.skip(f"{cblas.LIBRARY.name} products may depend on the thread count")
+    import numpy as np
+
+    cblas.require_gemm("float32")
+    rng = np.random.default_rng(0)
+    a, b = rng.random((128, 784), dtype=np.float32), rng.random((784, 512), dtype=np.float32)
+    results = []
+    for threads in (1, 2):
+        saved = cblas.set_blas_threads(threads)
+        c = np.zeros((128, 512), np.float32)
+        cblas.gemm(1.0, a, b, 0.0, c)
+        cblas.set_blas_threads(saved)
+        results.append(c)
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_allclose(results[0], a @ b, rtol=1e-4)

@@ -196,3 +196,25 @@ def test_a_cold_first_step_starts_its_compile_helper_before_it_compiles_blas(mon
     got = float(f(xv))
     assert events == ["helper", "prepare"]
     assert np.isclose(got, np.mean(np.tanh(xv @ w0) ** 2), rtol=1e-5)
+
+
+def test_while_helpers_compile_blas_keeps_one_thread_where_that_changes_no_result():
+    from symkeras.graph.linker.numba import entry
+    from symkeras.graph.linker.numba.cblas import blas_threads, set_blas_threads
+
+    saved = set_blas_threads(2)
+    try:
+        on = entry.CoreYield(enabled=True)
+        on.start()
+        on.start()  # a second function's helper
+        assert blas_threads() == 1
+        on.end()
+        assert blas_threads() == 1, "one helper still runs"
+        on.end()
+        assert blas_threads() == 2 and on.helpers == 0
+        off = entry.CoreYield(enabled=False)  # a library whose bits depend on the thread count
+        off.start()
+        assert blas_threads() == 2
+        off.end()
+    finally:
+        set_blas_threads(saved)

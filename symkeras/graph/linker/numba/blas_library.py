@@ -6,7 +6,10 @@ figures are in the README); scipy's OpenBLAS is always there.  ``SYMKERAS_BLAS``
 (`config.blas`: ``auto``, ``mkl`` or ``openblas``) overrides the choice.  Either way the
 library gives Fortran LP64 ``sgemm``/``dgemm`` and a per-thread thread count, which is all
 `cblas` binds; MKL runs its threads on GNU OpenMP where that loads, the runtime of Numba's
-``omp`` threading layer, so BLAS and the parallel loops share one pool of threads.
+``omp`` threading layer, so BLAS and the parallel loops share one pool of threads.  MKL also
+runs in its strict reproducible mode (``MKL_CBWR=AUTO,STRICT``, no slower on W1's products):
+a product's bits then do not depend on the thread count, which OpenBLAS's do (a W1 layer's
+128x784x512 differs between one and two threads).
 """
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ from symkeras.graph import config
 
 CHOICES = ("auto", "mkl", "openblas")
 
-#: MKL's constants (mkl_service.h)
+#: MKL's constants (mkl_service.h, mkl_cbwr.h)
 _MKL_THREADING_INTEL, _MKL_THREADING_GNU, _MKL_INTERFACE_LP64 = 0, 3, 0
+_MKL_CBWR_AUTO, _MKL_CBWR_STRICT, _MKL_CBWR_SUCCESS = 2, 0x10000, 0
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class BlasLibrary:
     gemm: Dict[str, int]
     #: ``int f(int n)``: set the calling thread's BLAS thread count, return the previous setting (None: absent)
     set_threads: Optional[int]
+    #: whether a product's result is the same to the last bit whatever the number of threads computing it
+    thread_count_invariant: bool = False
 
 
 def _address(function) -> int:
@@ -66,8 +72,9 @@ def _mkl() -> Optional[BlasLibrary]:
             lib.MKL_Set_Threading_Layer(_MKL_THREADING_GNU if _gnu_openmp_loads() else _MKL_THREADING_INTEL)
         if lib.MKL_Set_Interface_Layer(_MKL_INTERFACE_LP64) != _MKL_INTERFACE_LP64:
             continue  # MKL_INTERFACE_LAYER=ILP64 in the environment: sizes would be 64-bit
+        strict = "MKL_CBWR" not in os.environ and lib.MKL_CBWR_Set(_MKL_CBWR_AUTO | _MKL_CBWR_STRICT) == _MKL_CBWR_SUCCESS
         return BlasLibrary("mkl", {"float32": _address(lib.sgemm), "float64": _address(lib.dgemm)},
-                           _address(lib.MKL_Set_Num_Threads_Local))
+                           _address(lib.MKL_Set_Num_Threads_Local), thread_count_invariant=strict)
     return None
 
 

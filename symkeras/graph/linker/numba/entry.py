@@ -11,6 +11,8 @@ as Python: on the first call the kernels compile on two cores (`prefetch`), and 
 the cache, where the next call picks it up.  Both versions call the same kernels and the
 glue's only floating-point arithmetic is 0-d and exactly rounded (+ − × ÷, negation, casts),
 so the switch never changes a result: a seeded fit stays bit-reproducible whenever it happens.
+While that helper runs, this process's BLAS keeps to one thread where that changes no result
+(`yield_a_core`).
 """
 from __future__ import annotations
 
@@ -24,12 +26,44 @@ import numpy as np
 
 from symkeras.graph import config
 from symkeras.graph.basic import Apply
-from symkeras.graph.linker.numba import compile_worker
+from symkeras.graph.linker.numba import cblas, compile_worker
 from symkeras.graph.linker.numba.cache import prepare
 from symkeras.graph.linker.numba.prefetch import has_cache_index, load_cached, prefetch_kernels
 
 #: calls of the Python glue before its compilation starts: short runs (tests, one-off calls) never pay for it
 COMPILE_AFTER_CALLS = 50
+
+
+class CoreYield:
+    """While a helper of this process compiles beside training, BLAS on the calling thread keeps one thread.
+
+    The helper takes a core; threaded BLAS would keep waiting for its descheduled second
+    thread (MKL's threads spin at every barrier: W1's epochs ran 1.7-2.5x slower beside a
+    niced busy process), and the niced helper would starve for seconds.  With one BLAS thread
+    each gets a core.  Only where the thread count changes no result
+    (`BlasLibrary.thread_count_invariant`): a seeded fit must not depend on when a helper ends.
+    """
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.helpers = 0
+        self.saved = 0
+
+    def start(self) -> None:
+        """A helper started: the first one takes BLAS down to one thread."""
+        if self.enabled and self.helpers == 0:
+            self.saved = cblas.set_blas_threads(1)
+        self.helpers += 1
+
+    def end(self) -> None:
+        """A helper ended: after the last one, BLAS has its threads back."""
+        self.helpers -= 1
+        if self.enabled and self.helpers == 0:
+            cblas.set_blas_threads(self.saved)
+
+
+#: shared by every `GlueFirst` of the process
+yield_a_core = CoreYield(cblas.LIBRARY.thread_count_invariant)
 
 
 def entry_point(module: ModuleType, kernel_nodes: Dict[str, Apply], n_inputs: int) -> Callable:
@@ -88,6 +122,8 @@ class GlueFirst:
             self._worker = compile_worker.start([(key, "run", self._signature)], low_priority=True)
             if self._worker is None:
                 self._take_compiled()  # no helper process: compile here
+            else:
+                yield_a_core.start()
         elif self._worker is not None and self._worker.poll() is not None:
             self._collect_worker()
 
@@ -99,6 +135,7 @@ class GlueFirst:
 
     def _collect_worker(self) -> None:
         worker, self._worker = self._worker, None
+        yield_a_core.end()
         if _warn_if_failed(worker, f"compiling the entry point of {self.module.__name__} (it keeps running as "
                                    f"Python)"):
             self._take_compiled()
