@@ -102,26 +102,11 @@ def _copy(x, out):
 
 
 @njit(cache=True, nogil=True)
-def _blas_operand(x):
-    """`x` and its ``(order, ld)`` for BLAS; a row-major copy when its layout is neither row- nor column-major."""
-    order, ld = blas_layout(x)
-    if order < 0:
-        copy = np.empty(x.shape, x.dtype)
-        _copy(x, copy)
-        return copy, 0, max(x.shape[1], 1)
-    return x, order, ld
-
-
-@njit(cache=True, nogil=True)
-def _gemm_row_major(alpha, a, b, beta, c, ldc):
-    """`gemm` for an output `c` in row-major layout with leading dimension `ldc`."""
-    m, k = a.shape
-    n = b.shape[1]
-    a, order_a, lda = _blas_operand(a)
-    b, order_b, ldb = _blas_operand(b)
-    # row-major c = a @ b is column-major c.T = b.T @ a.T: BLAS gets b first, the flags mirror the layouts
-    _fortran_gemm(_T if order_b else _N, _T if order_a else _N, np.int32(n), np.int32(m), np.int32(k),
-                  alpha, b, np.int32(ldb), a, np.int32(lda), beta, c, np.int32(ldc))
+def _row_major_copy(x):
+    """A row-major copy of `x`, for an operand whose layout BLAS cannot take."""
+    copy = np.empty(x.shape, x.dtype)
+    _copy(x, copy)
+    return copy
 
 
 def _signature(dtype: str):
@@ -144,16 +129,26 @@ def gemm(alpha, a, b, beta, c):
             for j in range(n):
                 c[i, j] = 0 if beta == 0 else beta * c[i, j]
         return
+    # one function with one BLAS call: each nested function costs Numba a compilation of its own, cold
     order_c, ldc = blas_layout(c)
-    if order_c == 0:
-        _gemm_row_major(alpha, a, b, beta, c, ldc)
-    elif order_c == 1:  # a column-major c is the row-major c.T = b.T @ a.T
-        _gemm_row_major(alpha, b.T, a.T, beta, c.T, ldc)
-    else:
-        buffer = np.empty(c.shape, c.dtype)
-        _copy(c, buffer)
-        _gemm_row_major(alpha, a, b, beta, buffer, n)
-        _copy(buffer, c)
+    buffered = order_c < 0
+    target = _row_major_copy(c) if buffered else c
+    if buffered:
+        order_c, ldc = 0, n
+    x, y, rows, cols, out = a, b, m, n, target  # row-major out = x @ y
+    if order_c == 1:  # a column-major c is the row-major c.T = b.T @ a.T
+        x, y, rows, cols, out = b.T, a.T, n, m, target.T
+    order_x, ldx = blas_layout(x)
+    if order_x < 0:
+        x, order_x, ldx = _row_major_copy(x), 0, max(x.shape[1], 1)
+    order_y, ldy = blas_layout(y)
+    if order_y < 0:
+        y, order_y, ldy = _row_major_copy(y), 0, max(y.shape[1], 1)
+    # row-major out = x @ y is column-major out.T = y.T @ x.T: BLAS gets y first, the flags mirror the layouts
+    _fortran_gemm(_T if order_y else _N, _T if order_x else _N, np.int32(cols), np.int32(rows), np.int32(k),
+                  alpha, y, np.int32(ldy), x, np.int32(ldx), beta, out, np.int32(ldc))
+    if buffered:
+        _copy(target, c)
 
 
 def require_gemm(dtype: str) -> None:
