@@ -123,3 +123,18 @@ def test_vectorizable_float32_exp_tanh_sigmoid_are_accurate_everywhere():
     np.testing.assert_array_equal(e, [1, 1, 1, np.inf, 0, np.nan, 0, np.inf])
     np.testing.assert_array_equal(t, np.array([0, 0, 1e-30, 1, -1, np.nan, -1, 1], "float32"))
     np.testing.assert_array_equal(s, [0.5, 0.5, 0.5, 1, 0, np.nan, 0, 1])
+
+
+def test_kernels_call_one_shared_module_of_scalar_helpers():
+    """A helper (float32 tanh) compiles once per process for every kernel using it, not once per kernel."""
+    x = G.matrix("x")
+    f = G.function([x], E.tanh(x) * E.sigmoid(x), mode="numba")
+    g = G.function([x], E.tanh(x * 2.0), mode="numba")
+    helpers = []
+    for function in (f, g):
+        assert "def _tanh_f32" not in function.thunk.source and "'_tanh_f32')" in function.thunk.source
+        helpers.append(function.thunk.entry.py_func.__globals__["_tanh_f32"])
+    assert helpers[0] is helpers[1]
+    v = np.linspace(-4, 4, 12, dtype="float32").reshape(3, 4)
+    np.testing.assert_allclose(f(v), np.tanh(v) / (1 + np.exp(-v)), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(g(v), np.tanh(2 * v), rtol=1e-6, atol=1e-7)

@@ -68,9 +68,9 @@ def load_module(source: str) -> ModuleType:
     return import_module(key)
 
 
-def load_kernel(key: str):
-    """The ``kernel`` function of the cached module `key`, which the code generator wrote before naming it."""
-    return (_loaded.get(key) or import_module(key)).kernel
+def load_kernel(key: str, name: str = "kernel"):
+    """The function `name` of the cached module `key`, which the code generator wrote before naming it."""
+    return getattr(_loaded.get(key) or import_module(key), name)
 
 
 def import_module(key: str) -> ModuleType:
