@@ -71,3 +71,12 @@ def test_a_thread_count_invariant_library_gives_the_same_bits_on_one_thread_and_
         results.append(c)
     np.testing.assert_array_equal(results[0], results[1])
     np.testing.assert_allclose(results[0], a @ b, rtol=1e-4)
+
+
+def test_a_users_mkl_reproducibility_setting_stands_and_then_no_thread_is_taken_away():
+    if blas_library._mkl() is None:
+        pytest.skip("MKL is not installed (pip install mkl)")
+    check = "from symkeras.graph.linker.numba import blas_library; print(blas_library.load('mkl').thread_count_invariant)"
+    env = dict(os.environ, MKL_CBWR="AUTO")
+    out = subprocess.run([sys.executable, "-c", check], env=env, cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]

@@ -66,15 +66,16 @@ def _mkl() -> Optional[BlasLibrary]:
     for path in mkl_candidates():
         try:
             lib = ctypes.CDLL(path)
-        except OSError:
+            entry_points = (lib.sgemm, lib.dgemm, lib.MKL_Set_Num_Threads_Local, lib.MKL_CBWR_Set)
+        except (OSError, AttributeError):  # absent, or an MKL older than 2019 (no strict reproducible mode)
             continue
         if "MKL_THREADING_LAYER" not in os.environ:  # a user's choice stands
             lib.MKL_Set_Threading_Layer(_MKL_THREADING_GNU if _gnu_openmp_loads() else _MKL_THREADING_INTEL)
         if lib.MKL_Set_Interface_Layer(_MKL_INTERFACE_LP64) != _MKL_INTERFACE_LP64:
             continue  # MKL_INTERFACE_LAYER=ILP64 in the environment: sizes would be 64-bit
         strict = "MKL_CBWR" not in os.environ and lib.MKL_CBWR_Set(_MKL_CBWR_AUTO | _MKL_CBWR_STRICT) == _MKL_CBWR_SUCCESS
-        return BlasLibrary("mkl", {"float32": _address(lib.sgemm), "float64": _address(lib.dgemm)},
-                           _address(lib.MKL_Set_Num_Threads_Local), thread_count_invariant=strict)
+        sgemm, dgemm, set_threads, _ = map(_address, entry_points)
+        return BlasLibrary("mkl", {"float32": sgemm, "float64": dgemm}, set_threads, thread_count_invariant=strict)
     return None
 
 
