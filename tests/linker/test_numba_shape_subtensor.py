@@ -41,6 +41,23 @@ def test_a_permutation_is_a_strided_view_and_not_numbas_transpose():
         np.testing.assert_array_equal(f(value), value[:, 0].transpose(2, 0, 1)[:, :, None])
 
 
+def test_a_scalar_fill_is_np_full_and_never_a_kernel(monkeypatch):
+    """An LSTM's zero states: in a split graph a fill stays in the glue, one kernel fewer to compile each."""
+    from symkeras.graph.linker.numba import codegen
+
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+    x, v = G.matrix("x"), G.tensor("float64", (), name="v")
+    y = S.alloc(v, x.shape[0], 3)
+    source, kernels = generate_module(G.FunctionGraph([x, v], [y]))
+    assert "np.full(" in source and not kernels
+    f = G.function([x, v], y, mode="numba")
+    got = f(np.ones((2, 5), "float32"), 0.1)
+    assert got.dtype == np.float64 and got.shape == (2, 3)
+    np.testing.assert_array_equal(got, np.full((2, 3), 0.1))
+    with pytest.raises(ValueError):
+        G.function([v], S.alloc(v, -1, 2), mode="numba")(1.0)
+
+
 def test_index_arrays_broadcast_at_run_time_and_repeats_accumulate():
     x = G.matrix("x", dtype="float64")
     i = G.tensor("int64", (None, None), name="i")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from symkeras.graph.basic import Variable
-from symkeras.graph.linker.numba.codegen import NodeContext, index_expr, register_codegen
+from symkeras.graph.linker.numba.codegen import NodeContext, dtype_expr, index_expr, register_codegen
 from symkeras.graph.linker.numba.loops import emit_alloc, loop_nest, shape_tuple
 from symkeras.ops.shape import Alloc, Concatenate, DimShuffle, Reshape, Shape
 
@@ -64,8 +64,12 @@ def alloc_fill(ctx: NodeContext) -> None:
         size = ctx.fresh("d")
         ctx.emit(f"{size} = {int_read(ctx, var, name)}")
         sizes.append(size)
+    dtype = ctx.node.outputs[0].dtype
+    if value_var.ndim == 0:  # a fill: no loop, so in a split graph no kernel to compile (an LSTM's zero states)
+        ctx.emit(f"{out} = np.full({shape_tuple(sizes)}, {scalar_read(ctx, value_var, value)}, {dtype_expr(dtype)})")
+        return
     check_broadcast(ctx, value_var, value, sizes)
-    emit_alloc(ctx, out, sizes, ctx.node.outputs[0].dtype)
+    emit_alloc(ctx, out, sizes, dtype)
     with loop_nest(ctx, sizes) as js:
         ctx.emit(f"{index_expr(out, js)} = {broadcast_read(ctx, value_var, value, js)}")
 
