@@ -202,19 +202,26 @@ def test_while_helpers_compile_blas_keeps_one_thread_where_that_changes_no_resul
     from symkeras.graph.linker.numba import entry
     from symkeras.graph.linker.numba.cblas import blas_threads, set_blas_threads
 
+    class Helper:  # a helper process, as far as polling goes
+        returncode = None
+
+        def poll(self):
+            return self.returncode
+
     saved = set_blas_threads(2)
     try:
-        on = entry.CoreYield(enabled=True)
-        on.start()
-        on.start()  # a second function's helper
+        on, first, second = entry.CoreYield(enabled=True), Helper(), Helper()
+        on.start(first)
+        on.start(second)  # a second function's helper
         assert blas_threads() == 1
-        on.end()
+        first.returncode = 0
+        on.poll()
         assert blas_threads() == 1, "one helper still runs"
-        on.end()
-        assert blas_threads() == 2 and on.helpers == 0
+        second.returncode = 1  # failed or not, it no longer takes a core
+        on.poll()
+        assert blas_threads() == 2 and not on.workers
         off = entry.CoreYield(enabled=False)  # a library whose bits depend on the thread count
-        off.start()
-        assert blas_threads() == 2
-        off.end()
+        off.start(Helper())
+        assert blas_threads() == 2 and not off.workers
     finally:
         set_blas_threads(saved)

@@ -17,9 +17,10 @@ While that helper runs, this process's BLAS keeps to one thread where that chang
 from __future__ import annotations
 
 import subprocess
+import threading
 import warnings
 from types import ModuleType
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numba
 import numpy as np
@@ -35,30 +36,37 @@ COMPILE_AFTER_CALLS = 50
 
 
 class CoreYield:
-    """While a helper of this process compiles beside training, BLAS on the calling thread keeps one thread.
+    """While a helper of this process compiles beside training, BLAS on the training thread keeps one thread.
 
     The helper takes a core; threaded BLAS would keep waiting for its descheduled second
     thread (MKL's threads spin at every barrier: W1's epochs ran 1.7-2.5x slower beside a
     niced busy process), and the niced helper would starve for seconds.  With one BLAS thread
     each gets a core.  Only where the thread count changes no result
     (`BlasLibrary.thread_count_invariant`): a seeded fit must not depend on when a helper ends.
+    Every entry-point call polls the helpers, so BLAS gets its threads back even when the
+    function that started one is never called again.
     """
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.helpers = 0
+        self.workers: List[subprocess.Popen] = []
         self.saved = 0
+        self.thread = 0
 
-    def start(self) -> None:
-        """A helper started: the first one takes BLAS down to one thread."""
-        if self.enabled and self.helpers == 0:
-            self.saved = cblas.set_blas_threads(1)
-        self.helpers += 1
+    def start(self, worker: subprocess.Popen) -> None:
+        """`worker` started beside training: the first one takes this thread's BLAS down to one thread."""
+        if not self.enabled:
+            return
+        if not self.workers:
+            self.saved, self.thread = cblas.set_blas_threads(1), threading.get_ident()
+        self.workers.append(worker)
 
-    def end(self) -> None:
-        """A helper ended: after the last one, BLAS has its threads back."""
-        self.helpers -= 1
-        if self.enabled and self.helpers == 0:
+    def poll(self) -> None:
+        """Give BLAS its threads back once every helper has ended (on the thread that took them)."""
+        if threading.get_ident() != self.thread:
+            return
+        self.workers = [worker for worker in self.workers if worker.poll() is None]
+        if not self.workers:
             cblas.set_blas_threads(self.saved)
 
 
@@ -96,6 +104,8 @@ class GlueFirst:
         return self._call is self.dispatcher
 
     def __call__(self, *args):
+        if yield_a_core.workers:
+            yield_a_core.poll()
         if self.compiled:
             return self._call(*args)
         self._advance(args)
@@ -123,7 +133,7 @@ class GlueFirst:
             if self._worker is None:
                 self._take_compiled()  # no helper process: compile here
             else:
-                yield_a_core.start()
+                yield_a_core.start(self._worker)
         elif self._worker is not None and self._worker.poll() is not None:
             self._collect_worker()
 
@@ -132,10 +142,10 @@ class GlueFirst:
         if self._worker is not None:
             self._worker.wait()
             self._collect_worker()
+            yield_a_core.poll()
 
     def _collect_worker(self) -> None:
         worker, self._worker = self._worker, None
-        yield_a_core.end()
         if _warn_if_failed(worker, f"compiling the entry point of {self.module.__name__} (it keeps running as "
                                    f"Python)"):
             self._take_compiled()
