@@ -1,8 +1,8 @@
 """Which BLAS library compiled code multiplies matrices with: Intel MKL where installed, else scipy's OpenBLAS.
 
-MKL (``pip install "symkeras[mkl]"`` on x86-64) runs the products of a training step about
-1.3x faster than OpenBLAS on the shapes of W1 and of the convolutions (the benchmarks'
-figures are in the README); scipy's OpenBLAS is always there.  ``SYMKERAS_BLAS``
+MKL (``pip install "symkeras[mkl]"`` on x86-64) runs W1's eight products of a step about 1.3x
+faster than OpenBLAS on two threads and the convolutions' single-threaded ones 1.1-1.2x
+faster (the figures are in the README); scipy's OpenBLAS is always there.  ``SYMKERAS_BLAS``
 (`config.blas`: ``auto``, ``mkl`` or ``openblas``) overrides the choice.  Either way the
 library gives Fortran LP64 ``sgemm``/``dgemm`` and a per-thread thread count, which is all
 `cblas` binds; MKL runs its threads on GNU OpenMP where that loads, the runtime of Numba's

@@ -20,6 +20,7 @@ from numba.extending import intrinsic
 
 from symkeras.graph.linker import runtime_cache
 from symkeras.graph.linker.numba import blas_library
+from symkeras.graph.linker.numba.copies import copy_into
 
 runtime_cache.install()
 
@@ -94,18 +95,10 @@ def blas_layout(x):
 
 
 @njit(cache=True, nogil=True)
-def _copy(x, out):
-    """``out[...] = x`` as a loop (Numba's array expressions are slow to compile)."""
-    for i in range(x.shape[0]):
-        for j in range(x.shape[1]):
-            out[i, j] = x[i, j]
-
-
-@njit(cache=True, nogil=True)
 def _row_major_copy(x):
     """A row-major copy of `x`, for an operand whose layout BLAS cannot take."""
     copy = np.empty(x.shape, x.dtype)
-    _copy(x, copy)
+    copy_into(copy, x)
     return copy
 
 
@@ -148,7 +141,7 @@ def gemm(alpha, a, b, beta, c):
     _fortran_gemm(_T if order_y else _N, _T if order_x else _N, np.int32(cols), np.int32(rows), np.int32(k),
                   alpha, y, np.int32(ldy), x, np.int32(ldx), beta, out, np.int32(ldc))
     if buffered:
-        _copy(target, c)
+        copy_into(c, target)
 
 
 def require_gemm(dtype: str) -> None:

@@ -403,7 +403,9 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
         header += ["def prepare():", f'    """{PREPARE_DOC}"""'] + [f"    {line}" for line in writer.setup] + [""]
     header += [f"{name} = load_kernel({key!r})" for name, key in writer.kernels.items()]
     shared = [name for name, (source, inline) in writer.helpers.items() if not inline and NUMBA_HELPERS.get(name) == source]
-    header += [f"{name} = load_kernel({scalar_helpers_key()!r}, {name!r})" for name in shared]
+    if shared:
+        key = scalar_helpers_key()
+        header += [f"{name} = load_kernel({key!r}, {name!r})" for name in shared]
     own = {name: helper for name, helper in writer.helpers.items() if name not in shared}
     return "\n".join(header + _helper_definitions(own) + functions).rstrip() + "\n"
 

@@ -3,12 +3,17 @@
 Numba lowers ``dst[...] = src`` with a shape-mismatch error path that it compiles anew at
 every site: about half a second each, which made seven such lines half of W1's 7 s entry
 point compile.  This loop compiles in a twentieth of that, once per signature and
-machine (Numba's disk cache), and is called from the Python glue and compiled code alike.
+machine (Numba's disk cache), and is called from the Python glue and compiled code alike
+(and by `cblas.gemm` for an operand BLAS cannot take as it is).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from symkeras.graph.linker import runtime_cache
+
+runtime_cache.install()
 
 
 @njit(cache=True, nogil=True)

@@ -63,7 +63,7 @@ class CoreYield:
 
     def poll(self) -> None:
         """Give BLAS its threads back once every helper has ended (on the thread that took them)."""
-        if threading.get_ident() != self.thread:
+        if not self.workers or threading.get_ident() != self.thread:
             return
         self.workers = [worker for worker in self.workers if worker.poll() is None]
         if not self.workers:
