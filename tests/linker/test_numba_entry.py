@@ -225,3 +225,37 @@ def test_while_helpers_compile_blas_keeps_one_thread_where_that_changes_no_resul
         assert blas_threads() == 2 and not off.workers
     finally:
         set_blas_threads(saved)
+
+
+def test_the_glue_is_compiled_only_when_it_takes_enough_of_a_call(monkeypatch, tmp_path):
+    """The calls before `COMPILE_AFTER_CALLS` time the Python glue apart from its kernels; under `MIN_GLUE_SHARE`
+    of their time (a CNN's glue: ~1% of a step) no helper compiles it, and results are the same either way."""
+    from symkeras import graph as G
+    from symkeras.graph import config
+    from symkeras.graph.linker.numba import codegen, entry
+
+    monkeypatch.setenv("SYMKERAS_CACHE_DIR", str(tmp_path))  # no compiled entry point from an earlier run
+    monkeypatch.setattr(codegen, "KERNEL_SPLIT_MIN_NODES", 0)
+    monkeypatch.setattr(config, "compile_helpers", True)
+    monkeypatch.setattr(entry, "COMPILE_AFTER_CALLS", 6)
+    entry_jobs = []
+
+    def no_helper(jobs, low_priority):  # as where no process can start: the caller compiles in-process
+        entry_jobs.extend(kind for _, kind, _ in jobs if kind == "run")
+
+    monkeypatch.setattr(entry.compile_worker, "start", no_helper)
+    x = G.matrix("x")
+    xv = np.arange(6, dtype="float32").reshape(2, 3) / 6
+    expected = np.tanh(xv) * 3 - xv.sum() / 4
+    outcomes = []
+    for least_share in (1.01, 0.0):  # more than any glue takes; nothing
+        monkeypatch.setattr(entry, "MIN_GLUE_SHARE", least_share)
+        entry_jobs.clear()
+        f = G.function([x], G.ops.tanh(x) * 3 - G.ops.sum(x) / 4, mode="numba")
+        results = [f(xv) for _ in range(8)]
+        glue = f.thunk.entry
+        assert glue._timer.calls == 3 and 0 < glue._timer.share < 1  # calls 3, 4 and 5
+        outcomes.append((glue.compiled, list(entry_jobs)))
+        for result in results:
+            np.testing.assert_allclose(result, expected, rtol=1e-6)
+    assert outcomes == [(False, []), (True, ["run"])]

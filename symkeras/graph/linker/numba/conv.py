@@ -15,7 +15,7 @@ serve every rank.  Per chunk of samples, each on a core of its own:
 Depthwise convolutions are memory-bound: one direct loop nest (``direct_loops``) serves the
 forward and both gradients.  It also serves the forward and kernel gradient of a dense
 convolution with a small window (a first layer on 1-3 channels), whose im2col GEMM would be
-skinny.  The window geometry is `window_geometry` itself, compiled from its source, so the
+skinny.  The window geometry is `indexed_window_geometry` itself, compiled from its source, so the
 kernels and the numpy reference cannot disagree.
 """
 from __future__ import annotations
@@ -28,12 +28,12 @@ import numpy as np
 from symkeras.graph.basic import Constant
 from symkeras.graph.linker.numba.codegen import CodegenError, NodeContext, dtype_expr, register_codegen
 from symkeras.graph.linker.numba.loops import shape_tuple
-from symkeras.ops.conv import Conv, ConvGradInput, ConvGradKernel, window_geometry
+from symkeras.ops.conv import PADDINGS, Conv, ConvGradInput, ConvGradKernel, indexed_window_geometry
 
 #: the runtime module with the loop nests (parallel over samples) of convolutions and pooling
 BATCH_LOOPS = "symkeras.graph.linker.numba.batch_loops"
 
-WINDOW_GEOMETRY = inspect.getsource(window_geometry)
+WINDOW_GEOMETRY = inspect.getsource(indexed_window_geometry)
 
 
 #: the dtypes the loop nests of `BATCH_LOOPS` are compiled for
@@ -80,11 +80,11 @@ def as5(ctx: NodeContext, name: str, lead: List[str], spatial: Sequence[str], tr
 def emit_geometry(ctx: NodeContext, sizes: Sequence[str], windows: Sequence[str], strides: Sequence[int],
                   dilation: Sequence[int], padding: str) -> Tuple[List[str], List[str]]:
     """Output lengths and leading paddings of each spatial dim, computed at run time; raise where a window does not fit."""
-    ctx.helper("window_geometry", WINDOW_GEOMETRY, inline=False)
+    ctx.helper("indexed_window_geometry", WINDOW_GEOMETRY, inline=False)
     lengths, before = [], []
     for size, window, s, d in zip(sizes, windows, strides, dilation):
         n, b = ctx.fresh("o"), ctx.fresh("b")
-        ctx.emit(f"{n}, {b} = window_geometry({size}, {window}, {s}, {d}, {padding!r})")
+        ctx.emit(f"{n}, {b} = indexed_window_geometry({size}, {window}, {s}, {d}, {PADDINGS.index(padding)})")
         lengths.append(n)
         before.append(b)
     ctx.check([f"{n} < 1" for n in lengths], "the window does not fit the input")

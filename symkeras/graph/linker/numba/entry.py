@@ -8,7 +8,10 @@ Python it is slower only by the cost of calling each kernel from the interpreter
 split module's ``run`` is used compiled when Numba's disk cache has it.  Otherwise it runs
 as Python: on the first call the kernels compile on two cores (`prefetch`), and after
 `COMPILE_AFTER_CALLS` calls a low-priority `compile_worker` process compiles ``run`` into
-the cache, where the next call picks it up.  Both versions call the same kernels and the
+the cache, where the next call picks it up — if the glue is worth it: the calls before are
+timed glue apart from kernels, and a glue under `MIN_GLUE_SHARE` of a call (a CNN's, ~1%
+of its step) stays Python, since the helper would slow training for longer than the
+compiled glue ever gains back.  Both versions call the same kernels and the
 glue's only floating-point arithmetic is 0-d and exactly rounded (+ − × ÷, negation, casts),
 so the switch never changes a result: a seeded fit stays bit-reproducible whenever it happens.
 While that helper runs, this process's BLAS keeps to one thread where that changes no result
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 import warnings
 from types import ModuleType
 from typing import Callable, Dict, List, Optional, Tuple
@@ -29,10 +33,16 @@ from symkeras.graph import config
 from symkeras.graph.basic import Apply
 from symkeras.graph.linker.numba import cblas, compile_worker
 from symkeras.graph.linker.numba.cache import prepare
-from symkeras.graph.linker.numba.prefetch import has_cache_index, load_cached, prefetch_kernels
+from symkeras.graph.linker.numba.prefetch import glue_with, has_cache_index, load_cached, prefetch_kernels
 
 #: calls of the Python glue before its compilation starts: short runs (tests, one-off calls) never pay for it
 COMPILE_AFTER_CALLS = 50
+#: calls just before that whose glue is timed apart from the kernels (never the first: it compiles them)
+TIMED_CALLS = 3
+#: the least share of a call's time in the Python glue for which compiling it is worth a helper beside training
+#: (measured steady epochs, Python glue against compiled: LSTM 7% of a call, 14% slower epochs; W1 5%, 1.5%;
+#: mnist_cnn 1%, equal — while its helper made four epochs 30% slower)
+MIN_GLUE_SHARE = 0.02
 
 
 class CoreYield:
@@ -97,6 +107,7 @@ class GlueFirst:
         self._signature: Optional[Tuple] = None
         self._worker: Optional[subprocess.Popen] = None
         self._prefetcher: Optional[subprocess.Popen] = None
+        self._timer = GlueTimer(module, kernel_nodes)
 
     @property
     def compiled(self) -> bool:
@@ -109,8 +120,10 @@ class GlueFirst:
         if self.compiled:
             return self._call(*args)
         self._advance(args)
+        timed = max(2, COMPILE_AFTER_CALLS - TIMED_CALLS) <= self._calls < COMPILE_AFTER_CALLS
+        call = self._timer if timed else self._call
         with np.errstate(all="ignore"):  # as compiled code: a 0-d division by zero is inf, silently
-            return self._call(*args)
+            return call(*args)
 
     def _advance(self, args) -> None:
         """Move towards the compiled entry point: check the cache, start a helper, or take its result."""
@@ -128,6 +141,8 @@ class GlueFirst:
             prefetcher, self._prefetcher = self._prefetcher, None
             _warn_if_failed(prefetcher, f"compiling the kernels of {self.module.__name__} ahead")
         if self._calls == COMPILE_AFTER_CALLS:
+            if self._timer.calls and self._timer.share < MIN_GLUE_SHARE:
+                return  # not worth compiling: it stays Python
             key = self.module.__name__.rsplit("_", 1)[-1]
             self._worker = compile_worker.start([(key, "run", self._signature)], low_priority=True)
             if self._worker is None:
@@ -153,6 +168,41 @@ class GlueFirst:
     def _take_compiled(self) -> None:
         self.dispatcher.compile(self._signature)  # loaded from the disk cache (compiled without a helper)
         self._call = self.dispatcher
+
+
+class GlueTimer:
+    """Runs the Python glue with its kernels timed apart: the share of the calls' time the glue itself took.
+
+    That share is what compiling the glue can save; the time of crossing into each kernel
+    (which compiled glue saves too) counts as the kernel's, so the share errs low."""
+
+    def __init__(self, module: ModuleType, kernel_names):
+        self.calls = 0
+        self.total = 0.0
+        self.in_kernels = 0.0
+        self._run = glue_with(module, {name: self._timed(getattr(module, name)) for name in kernel_names})
+
+    def _timed(self, kernel: Callable) -> Callable:
+        def timed(*args):
+            start = time.perf_counter()
+            try:
+                return kernel(*args)
+            finally:
+                self.in_kernels += time.perf_counter() - start
+        return timed
+
+    def __call__(self, *args):
+        start = time.perf_counter()
+        try:
+            return self._run(*args)
+        finally:
+            self.total += time.perf_counter() - start
+            self.calls += 1
+
+    @property
+    def share(self) -> float:
+        """The glue's share of the timed calls' time (0 before any)."""
+        return (self.total - self.in_kernels) / self.total if self.total else 0.0
 
 
 def _warn_if_failed(worker: subprocess.Popen, what: str) -> bool:
