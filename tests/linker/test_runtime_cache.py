@@ -22,6 +22,7 @@ def test_runtime_functions_cache_under_the_user_cache_folder(module_file):
         return
     assert dispatchers
     for function in dispatchers:
+        assert function in runtime_cache._COMPILE_HERE  # compiles under a machine-wide lock (share_compilation)
         path = Path(function._cache._cache_path)
         assert path.is_relative_to(runtime_cache.runtime_cache_dir()), path
         assert not path.is_relative_to(runtime_cache.PACKAGE_ROOT), path
@@ -42,3 +43,44 @@ def test_install_is_idempotent():
     runtime_cache.install()
     names = [c.__name__ for c in numba.core.caching.CacheImpl._locator_classes]
     assert names.count("PackageCacheLocator") == 1
+
+
+HOLD_LOCK = """
+import sys, time
+from symkeras.graph.linker import runtime_cache
+with runtime_cache.exclusive(sys.argv[1]) as held:
+    print(held, flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_runtime_lock_is_held_by_one_process_at_a_time(monkeypatch, tmp_path):
+    """While another process holds a lock, `exclusive` without waiting gets False; waiting, it gets it after."""
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("SYMKERAS_CACHE_DIR", str(tmp_path))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, "test-lock", "1.5"], stdout=subprocess.PIPE,
+                              text=True, env=dict(__import__("os").environ))
+    assert holder.stdout.readline().strip() == "True"
+    start = time.perf_counter()
+    with runtime_cache.exclusive("test-lock", wait=False) as held:
+        assert held is False
+    with runtime_cache.exclusive("other-lock", wait=False) as held:
+        assert held is True
+    with runtime_cache.exclusive("test-lock") as held:
+        assert held is True and time.perf_counter() - start > 1.0  # once the holder let it go
+    holder.wait()
+
+
+def test_a_locked_runtime_function_still_compiles_a_new_signature_when_called():
+    """`share_compilation` wraps ``compile``, which Numba's own call path uses for a new signature."""
+    import numpy as np
+
+    from symkeras.graph.linker.numba.copies import copy_into
+
+    src = np.arange(12, dtype="int16").reshape(3, 4)[:, ::-1]
+    dst = np.zeros((3, 4), "int16")
+    copy_into(dst, src)
+    np.testing.assert_array_equal(dst, src)

@@ -6,12 +6,22 @@ locator registered here sends the functions defined in symkeras's source tree to
 ``<cache dir>/runtime`` instead (generated modules already live in the cache folder).
 A user's ``NUMBA_CACHE_DIR`` still wins.  A module defining such functions calls
 `install` first (the CUDA linker for numba-cuda's caching).
+
+A cold start runs a training step and helper processes compiling beside it, which often
+need the same runtime function at once (the convolution loops: 4.6 s each).  The CPU
+runtime modules end with `share_compilation`: a process compiles a runtime function's new
+signature only while it holds that signature's lock (`exclusive`), and one that waited
+loads what the other compiled from the disk cache instead of compiling it again;
+`compile_all` takes the free ones first, so that two processes share the work.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import importlib
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Dict, Iterator, Optional, Sequence, Tuple
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +70,72 @@ def install(caching_module: str = "numba.core.caching") -> None:
     impl = caching.CacheImpl
     if not any(getattr(c, "__name__", "") == "PackageCacheLocator" for c in impl._locator_classes):
         impl._locator_classes = [_locator_class(caching)] + list(impl._locator_classes)
+
+
+@contextlib.contextmanager
+def exclusive(name: str, wait: bool = True) -> Iterator[bool]:
+    """Hold the machine-wide lock `name` (an ``flock`` on a file in `runtime_cache_dir`, which the system
+    releases if the process dies): yields whether it is held — always, with `wait`; without, False at once
+    if another process holds it.  Where the platform has no ``fcntl`` there is no lock: True."""
+    try:
+        import fcntl
+    except ImportError:
+        yield True
+        return
+    folder = runtime_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+#: each `share_compilation` dispatcher's own ``compile``
+_COMPILE_HERE: Dict[object, Callable] = {}
+
+
+def share_compilation(namespace: dict) -> None:
+    """Make each cached Numba function defined in module `namespace` (its ``globals()``) compile a new
+    signature under that signature's `exclusive` lock, so that two processes never compile it at once:
+    Numba's ``compile`` looks in the disk cache first, where the process that held the lock put it."""
+    from numba.core.dispatcher import Dispatcher
+
+    for value in list(namespace.values()):
+        if isinstance(value, Dispatcher) and value.py_func.__module__ == namespace["__name__"]:
+            _COMPILE_HERE[value] = value.compile
+            value.compile = functools.partial(_compile_waiting, value)
+
+
+def compile_all(jobs: Sequence[Tuple[object, object]]) -> None:
+    """Compile (or load from the disk cache) each ``(dispatcher, signature)`` of `jobs` (dispatchers of
+    `share_compilation` modules): first those no other process is compiling, then the others, waiting for
+    them — two processes needing the same runtime compile it half each instead of one waiting."""
+    waiting = [(dispatcher, signature) for dispatcher, signature in jobs
+               if not _compile_exclusively(dispatcher, signature, wait=False)[0]]
+    for dispatcher, signature in waiting:
+        dispatcher.compile(signature)
+
+
+def _compile_exclusively(dispatcher, signature, wait: bool = True) -> Tuple[bool, object]:
+    """The dispatcher's own ``compile(signature)`` under the signature's lock: ``(True, what it returned)``,
+    or ``(False, None)`` without `wait` when another process holds the lock."""
+    from numba.core import sigutils
+
+    compile_here = _COMPILE_HERE[dispatcher]
+    args, _ = sigutils.normalize_signature(signature)
+    if args in dispatcher.overloads:
+        return True, compile_here(signature)
+    digest = hashlib.sha256(repr(args).encode()).hexdigest()[:16]
+    with exclusive(f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__qualname__}-{digest}", wait) as held:
+        return (True, compile_here(signature)) if held else (False, None)
+
+
+def _compile_waiting(dispatcher, signature):
+    """What the dispatcher's own ``compile(signature)`` returns, compiled under the signature's lock."""
+    return _compile_exclusively(dispatcher, signature)[1]

@@ -271,8 +271,9 @@ def require_tasks(dtype: str) -> None:
         raise TypeError(f"the convolution and pooling loops run on float32 and float64 arrays, got {dtype}")
     _launch_threads()
     require_gemm(dtype)
-    for task, argtypes in _task_types(getattr(types, dtype)).items():
-        task.compile(argtypes)
+    tasks = _task_types(getattr(types, dtype))
+    runtime_cache.compile_all(list(tasks.items()))  # a helper needing them too compiles the other one
+    for task, argtypes in tasks.items():
         result = task.overloads[argtypes]
         binding.add_symbol(_symbol(task, dtype), result.library.get_pointer_to_function(result.fndesc.llvm_func_name))
     _registered.add(dtype)
@@ -402,3 +403,6 @@ def pool_grad(x, gz, gx, window, strides, before, is_max):
     """Write into gx (any contents: every element is written) the sum of the output gradients of the windows
     that hold each input element: at the first maximum of a window, or spread over its elements inside x."""
     _pool_tasks(np.bool_(True), x, gz, gx, window, strides, before, np.bool_(is_max))
+
+
+runtime_cache.share_compilation(globals())

@@ -190,3 +190,6 @@ def blas_threads() -> int:
     previous = set_blas_threads(1)
     set_blas_threads(previous)
     return int(previous)
+
+
+runtime_cache.share_compilation(globals())

@@ -21,3 +21,6 @@ def copy_into(dst, src):
     """Copy `src` into `dst` element by element; both have one shape, any layouts."""
     for index in np.ndindex(dst.shape):
         dst[index] = src[index]
+
+
+runtime_cache.share_compilation(globals())
