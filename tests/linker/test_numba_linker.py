@@ -138,3 +138,22 @@ def test_kernels_call_one_shared_module_of_scalar_helpers():
     v = np.linspace(-4, 4, 12, dtype="float32").reshape(3, 4)
     np.testing.assert_allclose(f(v), np.tanh(v) / (1 + np.exp(-v)), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(g(v), np.tanh(2 * v), rtol=1e-6, atol=1e-7)
+
+
+def test_convolution_and_pooling_kernels_call_the_shared_window_geometry():
+    """The window geometry (`indexed_window_geometry`) is a shared helper too: one compile for every kernel."""
+    from symkeras.graph.linker.numba import codegen
+    from symkeras.ops import conv as C, pool as P
+
+    x = G.tensor("float32", (None, 6, 6, 2), name="x")
+    k = G.tensor("float32", (3, 3, 2, 4), name="k")
+    f = G.function([x, k], [C.conv(x, k), P.pool(x, (2, 2), mode="max")], mode="numba")
+    key = codegen.shared_helpers_key()
+    assert f"load_kernel({key!r}, 'indexed_window_geometry')" in f.thunk.source
+    assert "def indexed_window_geometry" not in f.thunk.source
+    xv = np.arange(72, dtype="float32").reshape(1, 6, 6, 2) / 72
+    kv = np.ones((3, 3, 2, 4), "float32")
+    y, pooled = f(xv, kv)
+    assert y.shape == (1, 4, 4, 4) and pooled.shape == (1, 3, 3, 2)
+    np.testing.assert_allclose(y[0, 0, 0, 0], xv[0, :3, :3, :].sum(), rtol=1e-5)
+    np.testing.assert_allclose(pooled[0, 0, 0], xv[0, :2, :2, :].max(axis=(0, 1)))

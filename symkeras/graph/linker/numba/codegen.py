@@ -379,21 +379,34 @@ def _helper_definitions(helpers: Dict[str, Tuple[str, bool]]) -> List[str]:
     return lines
 
 
+#: helpers (name -> source) that kernels call from one shared module: the scalar helpers and those the code
+#: generators add with `share_helper` when they are imported
+SHARED_HELPERS: Dict[str, str] = dict(NUMBA_HELPERS)
+
+
+def share_helper(name: str, source: str) -> None:
+    """Define helper `name` in the shared module (`shared_helpers_key`) for every kernel calling it (not inline)."""
+    if _shared_helpers_source.cache_info().currsize:
+        raise RuntimeError(f"helper {name} is shared too late: the shared module is written already")
+    SHARED_HELPERS[name] = source
+
+
 @functools.lru_cache(maxsize=1)
-def _scalar_helpers_source() -> str:
-    helpers = {name: (source, False) for name, source in NUMBA_HELPERS.items()}
+def _shared_helpers_source() -> str:
+    helpers = {name: (source, False) for name, source in SHARED_HELPERS.items()}
     return "\n".join(list(MODULE_HEADER) + [""] + _helper_definitions(helpers)).rstrip() + "\n"
 
 
-def scalar_helpers_key() -> str:
-    """The cache key of the module defining every scalar helper (`NUMBA_HELPERS`), written on first use.
+def shared_helpers_key() -> str:
+    """The cache key of the module defining every shared helper (`SHARED_HELPERS`), written on first use.
 
     Kernels call the helpers of that one module: each compiles once per process (and once per
-    machine, from Numba's disk cache) instead of once in every kernel using it, 0.15-0.25 s each.
+    machine, from Numba's disk cache) instead of once in every kernel using it (0.15-0.25 s each
+    for the scalar helpers, 0.09 s for a convolution's window geometry).
     """
     from symkeras.graph.linker.numba.cache import load_module
 
-    return load_module(_scalar_helpers_source()).__name__.rsplit("_", 1)[-1]
+    return load_module(_shared_helpers_source()).__name__.rsplit("_", 1)[-1]
 
 
 def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
@@ -402,9 +415,9 @@ def _assemble(writer: ModuleWriter, functions: List[str]) -> str:
     if writer.setup:
         header += ["def prepare():", f'    """{PREPARE_DOC}"""'] + [f"    {line}" for line in writer.setup] + [""]
     header += [f"{name} = load_kernel({key!r})" for name, key in writer.kernels.items()]
-    shared = [name for name, (source, inline) in writer.helpers.items() if not inline and NUMBA_HELPERS.get(name) == source]
+    shared = [name for name, (source, inline) in writer.helpers.items() if not inline and SHARED_HELPERS.get(name) == source]
     if shared:
-        key = scalar_helpers_key()
+        key = shared_helpers_key()
         header += [f"{name} = load_kernel({key!r}, {name!r})" for name in shared]
     own = {name: helper for name, helper in writer.helpers.items() if name not in shared}
     return "\n".join(header + _helper_definitions(own) + functions).rstrip() + "\n"

@@ -26,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from symkeras.graph.basic import Constant
-from symkeras.graph.linker.numba.codegen import CodegenError, NodeContext, dtype_expr, register_codegen
+from symkeras.graph.linker.numba.codegen import CodegenError, NodeContext, dtype_expr, register_codegen, share_helper
 from symkeras.graph.linker.numba.loops import shape_tuple
 from symkeras.ops.conv import PADDINGS, Conv, ConvGradInput, ConvGradKernel, indexed_window_geometry
 
@@ -34,6 +34,7 @@ from symkeras.ops.conv import PADDINGS, Conv, ConvGradInput, ConvGradKernel, ind
 BATCH_LOOPS = "symkeras.graph.linker.numba.batch_loops"
 
 WINDOW_GEOMETRY = inspect.getsource(indexed_window_geometry)
+share_helper("indexed_window_geometry", WINDOW_GEOMETRY)
 
 
 #: the dtypes the loop nests of `BATCH_LOOPS` are compiled for
