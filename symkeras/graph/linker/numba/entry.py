@@ -8,9 +8,9 @@ Python it is slower only by the cost of calling each kernel from the interpreter
 split module's ``run`` is used compiled when Numba's disk cache has it.  Otherwise it runs
 as Python: on the first call the kernels compile on two cores (`prefetch`), and after
 `COMPILE_AFTER_CALLS` calls a low-priority `compile_worker` process compiles ``run`` into
-the cache, where the next call picks it up — if the glue is worth it: the calls before are
-timed glue apart from kernels, and a glue under `MIN_GLUE_SHARE` of a call (a CNN's, ~1%
-of its step) stays Python, since the helper would slow training for longer than the
+the cache, where the next call picks it up — if the glue is worth it: the calls just before
+time the glue apart from its kernels, and a glue under `MIN_GLUE_SHARE` of a call (a CNN's,
+~1% of its step) stays Python, since the helper would slow training for longer than the
 compiled glue ever gains back.  Both versions call the same kernels and the
 glue's only floating-point arithmetic is 0-d and exactly rounded (+ − × ÷, negation, casts),
 so the switch never changes a result: a seeded fit stays bit-reproducible whenever it happens.
