@@ -43,6 +43,8 @@ def window_geometry(size: int, window: int, stride: int, dilation: int, padding:
     The window covers ``(window - 1) * dilation + 1`` elements; the output length is below 1
     when a ``valid`` window does not fit.
     """
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {list(PADDINGS)}, got {padding!r}")
     return indexed_window_geometry(size, window, stride, dilation, PADDINGS.index(padding))
 
 

@@ -3,6 +3,7 @@ import importlib
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 
 from symkeras.graph.linker import runtime_cache
@@ -54,16 +55,24 @@ with runtime_cache.exclusive(sys.argv[1]) as held:
 """
 
 
-def test_a_runtime_lock_is_held_by_one_process_at_a_time(monkeypatch, tmp_path):
-    """While another process holds a lock, `exclusive` without waiting gets False; waiting, it gets it after."""
+def _hold_lock(name: str, seconds: float):
+    """A process holding lock `name` for `seconds` (it has the lock when this returns)."""
+    import os
     import subprocess
     import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, name, str(seconds)], stdout=subprocess.PIPE,
+                              text=True, env=dict(os.environ))
+    assert holder.stdout.readline().strip() == "True"
+    return holder
+
+
+def test_a_runtime_lock_is_held_by_one_process_at_a_time(monkeypatch, tmp_path):
+    """While another process holds a lock, `exclusive` without waiting gets False; waiting, it gets it after."""
     import time
 
     monkeypatch.setenv("SYMKERAS_CACHE_DIR", str(tmp_path))
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, "test-lock", "1.5"], stdout=subprocess.PIPE,
-                              text=True, env=dict(__import__("os").environ))
-    assert holder.stdout.readline().strip() == "True"
+    holder = _hold_lock("test-lock", 1.5)
     start = time.perf_counter()
     with runtime_cache.exclusive("test-lock", wait=False) as held:
         assert held is False
@@ -74,10 +83,39 @@ def test_a_runtime_lock_is_held_by_one_process_at_a_time(monkeypatch, tmp_path):
     holder.wait()
 
 
+def test_compile_all_compiles_what_no_other_process_holds_first(monkeypatch, tmp_path):
+    """A job whose lock another process holds waits until the free ones are compiled, then compiles after it."""
+    import time
+
+    from numba import types
+
+    from symkeras.graph.linker.numba.copies import copy_into
+
+    monkeypatch.setenv("SYMKERAS_CACHE_DIR", str(tmp_path))
+    held_job = (types.Array(types.int8, 3, "A"), types.Array(types.int8, 3, "A"))
+    free_job = (types.Array(types.uint16, 3, "A"), types.Array(types.uint16, 3, "A"))
+    compiled = []
+    compile_here = runtime_cache._COMPILE_HERE[copy_into]
+
+    def recording(signature):
+        compiled.append((signature, time.perf_counter()))
+        return compile_here(signature)
+
+    monkeypatch.setitem(runtime_cache._COMPILE_HERE, copy_into, recording)
+    holder = _hold_lock(runtime_cache.lock_name(copy_into, held_job), 1.5)
+    start = time.perf_counter()
+    runtime_cache.compile_all([(copy_into, held_job), (copy_into, free_job)])
+    holder.wait()
+    assert [signature for signature, _ in compiled] == [free_job, held_job]
+    assert compiled[1][1] - start > 1.0  # after the other process let go
+    src = np.arange(24, dtype="int8").reshape(2, 3, 4)[:, ::-1]
+    dst = np.zeros((2, 3, 4), "int8")
+    copy_into(dst, src)
+    np.testing.assert_array_equal(dst, src)
+
+
 def test_a_locked_runtime_function_still_compiles_a_new_signature_when_called():
     """`share_compilation` wraps ``compile``, which Numba's own call path uses for a new signature."""
-    import numpy as np
-
     from symkeras.graph.linker.numba.copies import copy_into
 
     src = np.arange(12, dtype="int16").reshape(3, 4)[:, ::-1]

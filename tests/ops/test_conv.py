@@ -43,6 +43,14 @@ def test_causal_padding_only_in_1d():
         C.conv(tensor("float32", (None, 5, 5, 1)), tensor("float32", (2, 2, 1, 1)), padding="causal")
 
 
+def test_window_geometry_names_an_unknown_padding_and_matches_its_indexed_twin():
+    with pytest.raises(ValueError, match=r"padding must be one of \['valid', 'same', 'causal'\], got 'full'"):
+        C.window_geometry(10, 3, 1, 1, "full")
+    # 10 elements, window 3 (extent 5), stride 2, dilation 2: valid 3; same 5, padding 3 split 1 before; causal 5, 4 before
+    assert [C.window_geometry(10, 3, 2, 2, p) for p in C.PADDINGS] == [(3, 0), (5, 1), (5, 4)]
+    assert [C.indexed_window_geometry(10, 3, 2, 2, k) for k in range(3)] == [(3, 0), (5, 1), (5, 4)]
+
+
 def test_bad_strides():
     with pytest.raises(ValueError, match="strides argument must be an int or a tuple of 2 ints"):
         C.conv(tensor("float32", (None, 5, 5, 1)), tensor("float32", (2, 2, 1, 1)), strides=(1, 0))

@@ -131,9 +131,14 @@ def _compile_exclusively(dispatcher, signature, wait: bool = True) -> Tuple[bool
     args, _ = sigutils.normalize_signature(signature)
     if args in dispatcher.overloads:
         return True, compile_here(signature)
-    digest = hashlib.sha256(repr(args).encode()).hexdigest()[:16]
-    with exclusive(f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__qualname__}-{digest}", wait) as held:
+    with exclusive(lock_name(dispatcher, args), wait) as held:
         return (True, compile_here(signature)) if held else (False, None)
+
+
+def lock_name(dispatcher, args: tuple) -> str:
+    """The `exclusive` lock under which `dispatcher` compiles argument types `args`."""
+    digest = hashlib.sha256(repr(tuple(args)).encode()).hexdigest()[:16]
+    return f"{dispatcher.py_func.__module__}.{dispatcher.py_func.__qualname__}-{digest}"
 
 
 def _compile_waiting(dispatcher, signature):

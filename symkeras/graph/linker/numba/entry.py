@@ -41,7 +41,7 @@ COMPILE_AFTER_CALLS = 50
 TIMED_CALLS = 3
 #: the least share of a call's time in the Python glue for which compiling it is worth a helper beside training
 #: (measured steady epochs, Python glue against compiled: LSTM 7% of a call, 14% slower epochs; W1 5%, 1.5%;
-#: mnist_cnn 1%, equal — while its helper made four epochs 30% slower)
+#: mnist_cnn 1%, equal — while its helper made three epochs 30% slower)
 MIN_GLUE_SHARE = 0.02
 
 
